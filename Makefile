@@ -1,0 +1,82 @@
+# sockschain: `make` builds build/libsockschain.so and build/sockschain.
+# `make test` runs every suite; `make test SANITIZE=1` does so under ASan+UBSan.
+
+VERSION  := 0.1.0
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -std=c11 -Wall -Wextra -Werror
+BUILD    := build
+OBJ      := $(BUILD)/obj
+
+ifeq ($(SANITIZE),1)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# A preloaded sanitized library needs the sanitizer runtime loaded first.
+SAN_RT   := $(shell $(CC) -print-file-name=libasan.so)
+SAN_DEFS := -DPRELOAD_FIRST='"$(SAN_RT)"'
+endif
+
+ALL_CFLAGS  := $(WARN) $(CFLAGS) $(SAN) -fPIC -fvisibility=hidden -pthread -DSOCKSCHAIN_VERSION='"$(VERSION)"'
+ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
+
+CHAIN_SRC    := $(wildcard chain/*.c)
+SHIM_LIB_SRC := shim/real.c shim/config.c shim/chainsource.c shim/log.c \
+                shim/peer_table.c shim/hook_connect.c shim/hook_getpeername.c
+LAUNCHER_SRC := shim/launcher.c shim/exec_check.c shim/chainsource.c
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+TOOLS        := testproxy target netns client
+
+CHAIN_OBJ    := $(CHAIN_SRC:%.c=$(OBJ)/%.o)
+LIB          := $(BUILD)/libsockschain.so
+LAUNCHER     := $(BUILD)/sockschain
+UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN     := $(TOOLS:%=$(BUILD)/tests/%)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all test unit demo install uninstall clean
+all: $(LIB) $(LAUNCHER)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OBJ)/shim/launcher.o: ALL_CFLAGS += $(SAN_DEFS)
+
+$(LIB): $(CHAIN_OBJ) $(SHIM_LIB_SRC:%.c=$(OBJ)/%.o)
+	$(CC) -shared -Wl,-z,defs -Wl,-z,now -o $@ $^ $(ALL_LDFLAGS) -ldl
+
+$(LAUNCHER): $(CHAIN_OBJ) $(LAUNCHER_SRC:%.c=$(OBJ)/%.o)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS)
+
+$(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(CHAIN_OBJ)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS)
+
+$(BUILD)/tests/%: $(OBJ)/tests/servers/%.o
+	$(CC) -o $@ $^ $(ALL_LDFLAGS)
+
+$(BUILD)/tests/%: $(OBJ)/tests/tools/%.o
+	$(CC) -o $@ $^ $(ALL_LDFLAGS)
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do $$t || exit 1; done
+
+test: all $(UNIT_BIN) $(TOOL_BIN)
+	@SANITIZE=$(SANITIZE) SAN_RT=$(SAN_RT) tests/run $(UNIT_BIN)
+
+demo: all $(BUILD)/tests/testproxy $(BUILD)/tests/target
+	@examples/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/sockschain
+	install -m 0755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/sockschain
+	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/sockschain/libsockschain.so
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sockschain $(DESTDIR)$(PREFIX)/lib/sockschain/libsockschain.so
+	-rmdir $(DESTDIR)$(PREFIX)/lib/sockschain
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

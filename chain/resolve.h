@@ -1,0 +1,23 @@
+/* Turning hop names into addresses, once, when a chain is loaded. */
+#ifndef SOCKSCHAIN_RESOLVE_H
+#define SOCKSCHAIN_RESOLVE_H
+
+#include "spec.h"
+
+#include <netdb.h>
+
+/* The resolver to use: the shim passes the real libc functions. */
+struct resolver {
+	int (*getaddrinfo)(const char *node, const char *service,
+			   const struct addrinfo *hints, struct addrinfo **res);
+	void (*freeaddrinfo)(struct addrinfo *res);
+};
+
+/*
+ * Resolves every hop written as a name, preferring IPv4 (every protocol can
+ * carry it). Returns 0, or -EHOSTUNREACH with err naming the hop and the reason.
+ */
+int chain_resolve(struct chain_config *cfg, const struct resolver *res, const char *origin,
+		  struct spec_error *err);
+
+#endif

@@ -1,0 +1,107 @@
+#define _GNU_SOURCE
+#include "sockio.h"
+
+#include "deadline.h"
+
+#include <errno.h>
+#include <poll.h>
+
+/* Waits for events on fd until the deadline. Returns 0, or -ETIMEDOUT. */
+static int wait_for(int fd, short events, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int n;
+
+	for (;;) {
+		n = poll(&pfd, 1, deadline_left_ms(deadline));
+		if (n > 0)
+			return 0;	/* readable, writable, or an error the next call reports */
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,
+		   int64_t deadline, connect_fn do_connect)
+{
+	int err = 0;
+	socklen_t errlen = sizeof(err);
+	int rc;
+
+	if (do_connect(fd, addr, len) == 0)
+		return 0;
+	if (errno != EINPROGRESS && errno != EINTR)
+		return -errno;
+	/* EINTR on a non-blocking connect still leaves the attempt running. */
+	rc = wait_for(fd, POLLOUT, deadline);
+	if (rc < 0)
+		return rc;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
+		return -errno;
+	return err ? -err : 0;
+}
+
+int sockio_send_all(int fd, const void *buf, size_t len, int64_t deadline)
+{
+	const char *p = buf;
+	ssize_t n;
+	int rc;
+
+	while (len > 0) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		rc = wait_for(fd, POLLOUT, deadline);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int sockio_recv_exact(int fd, void *buf, size_t len, int64_t deadline)
+{
+	char *p = buf;
+	ssize_t n;
+	int rc;
+
+	while (len > 0) {
+		/* Replies are never there the instant a request is sent: poll first. */
+		rc = wait_for(fd, POLLIN, deadline);
+		if (rc < 0)
+			return rc;
+		n = recv(fd, p, len, 0);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		} else if (n == 0) {
+			return -EPROTO;
+		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+long sockio_peek(int fd, void *buf, size_t cap, int64_t deadline)
+{
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		rc = wait_for(fd, POLLIN, deadline);
+		if (rc < 0)
+			return rc;
+		n = recv(fd, buf, cap, MSG_PEEK);
+		if (n >= 0)
+			return n;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+	}
+}

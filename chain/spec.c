@@ -1,0 +1,425 @@
+#define _GNU_SOURCE
+#include "spec.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ITEM_MAX 4096
+
+struct item {
+	char text[ITEM_MAX];
+	unsigned line, column;
+};
+
+struct cursor {
+	const char *p;
+	unsigned line, column;
+};
+
+/* The parse in progress: where the text came from and where the error goes. */
+struct parser {
+	const char *origin;
+	struct chain_config *cfg;
+	struct spec_error *err;
+};
+
+static void advance(struct cursor *c)
+{
+	if (*c->p == '\n') {
+		c->line++;
+		c->column = 1;
+	} else {
+		c->column++;
+	}
+	c->p++;
+}
+
+static int is_separator(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == ',' ||
+	       ch == '\v' || ch == '\f';
+}
+
+static void skip_separators_and_comments(struct cursor *c)
+{
+	for (;;) {
+		while (*c->p && is_separator(*c->p))
+			advance(c);
+		if (*c->p != '#')
+			return;
+		while (*c->p && *c->p != '\n')
+			advance(c);
+	}
+}
+
+/* Writes a password-free copy of an item: "user:secret@" becomes "user:***@". */
+static void redact(const char *item, char *out, size_t cap)
+{
+	const char *auth = strstr(item, "://");
+	const char *at, *colon;
+
+	at = auth ? strrchr(auth + 3, '@') : NULL;
+	colon = at ? memchr(auth + 3, ':', (size_t)(at - (auth + 3))) : NULL;
+	if (!colon) {
+		snprintf(out, cap, "%.*s", (int)cap - 1, item);	/* long items are cut */
+		return;
+	}
+	snprintf(out, cap, "%.*s:***%s", (int)(colon - item), item, at);
+}
+
+static int fail(struct parser *ps, const struct item *it, const char *fmt, ...)
+{
+	char shown[200], what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	redact(it->text, shown, sizeof(shown));
+	snprintf(ps->err->text, sizeof(ps->err->text), "%s:%u:%u: \"%s\": %s", ps->origin,
+		 it->line, it->column, shown, what);
+	return -EINVAL;
+}
+
+/* Returns 1 with the next item, 0 at the end, -EINVAL for an item too long. */
+static int next_item(struct parser *ps, struct cursor *c, struct item *it)
+{
+	size_t n = 0;
+
+	skip_separators_and_comments(c);
+	if (!*c->p)
+		return 0;
+	it->line = c->line;
+	it->column = c->column;
+	while (*c->p && !is_separator(*c->p) && *c->p != '#') {
+		if (n + 1 >= sizeof(it->text)) {
+			it->text[40] = '\0';
+			return fail(ps, it, "item longer than %d bytes", ITEM_MAX - 1);
+		}
+		it->text[n++] = *c->p;
+		advance(c);
+	}
+	it->text[n] = '\0';
+	return 1;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes len bytes of in. Returns the length, or a message on failure. */
+static long percent_decode(const char *in, size_t len, char *out, size_t cap,
+			   const char **why)
+{
+	size_t i, n = 0;
+	int hi, lo;
+
+	for (i = 0; i < len; i++) {
+		char ch = in[i];
+
+		if (ch == '%') {
+			hi = i + 2 < len ? hexval(in[i + 1]) : -1;
+			lo = hi >= 0 ? hexval(in[i + 2]) : -1;
+			if (hi < 0 || lo < 0) {
+				*why = "bad percent escape";
+				return -1;
+			}
+			ch = (char)(hi * 16 + lo);
+			if (ch == '\0') {
+				*why = "%00 is not allowed";
+				return -1;
+			}
+			i += 2;
+		}
+		if (n + 1 >= cap) {
+			*why = "longer than 255 bytes";
+			return -1;
+		}
+		out[n++] = ch;
+	}
+	out[n] = '\0';
+	return (long)n;
+}
+
+static int parse_port(const char *text, size_t len, uint16_t *port)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	if (len == 0 || len > 5)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return -EINVAL;
+		n = n * 10 + (unsigned long)(text[i] - '0');
+	}
+	if (n < 1 || n > 65535)
+		return -EINVAL;
+	*port = (uint16_t)n;
+	return 0;
+}
+
+static bool is_name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_';
+}
+
+/* Accepts an IPv4 literal, a bracketed IPv6 literal (already unbracketed) or a name. */
+static int set_host(struct parser *ps, const struct item *it, struct hop *hop,
+		    const char *host, size_t len, bool bracketed)
+{
+	size_t i;
+	bool all_numeric = true;
+
+	if (len == 0)
+		return fail(ps, it, "missing host");
+	if (len > SPEC_NAME_MAX)
+		return fail(ps, it, "host longer than %d bytes", SPEC_NAME_MAX);
+	memcpy(hop->host, host, len);
+	hop->host[len] = '\0';
+	if (bracketed) {
+		if (inet_pton(AF_INET6, hop->host, hop->addr.addr) != 1)
+			return fail(ps, it, "bad IPv6 address \"%s\"", hop->host);
+		hop->addr.family = AF_INET6;
+		return 0;
+	}
+	if (inet_pton(AF_INET, hop->host, hop->addr.addr) == 1) {
+		hop->addr.family = AF_INET;
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if (!is_name_char(host[i]))
+			return fail(ps, it, "bad character '%c' in host name", host[i]);
+		if (!(host[i] >= '0' && host[i] <= '9') && host[i] != '.')
+			all_numeric = false;
+	}
+	if (all_numeric)
+		return fail(ps, it, "bad IPv4 address \"%s\"", hop->host);
+	hop->host_is_name = true;
+	return 0;
+}
+
+/* host [":" port], with IPv6 literals in brackets. */
+static int parse_hostport(struct parser *ps, const struct item *it, struct hop *hop,
+			  const char *text, size_t len)
+{
+	const char *end = text + len, *colon;
+
+	if (len > 0 && text[0] == '[') {
+		const char *close = memchr(text, ']', len);
+
+		if (!close)
+			return fail(ps, it, "missing ']' after IPv6 address");
+		colon = close + 1 < end ? close + 1 : NULL;
+		if (colon && *colon != ':')
+			return fail(ps, it, "unexpected text after ']'");
+		if (set_host(ps, it, hop, text + 1, (size_t)(close - text - 1), true) < 0)
+			return -EINVAL;
+	} else {
+		colon = memchr(text, ':', len);
+		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1)))
+			return fail(ps, it, "an IPv6 address must be written in brackets");
+		if (set_host(ps, it, hop, text, colon ? (size_t)(colon - text) : len, false) < 0)
+			return -EINVAL;
+	}
+	if (colon && parse_port(colon + 1, (size_t)(end - colon - 1), &hop->port) < 0)
+		return fail(ps, it, "bad port \"%.*s\" (1-65535)", (int)(end - colon - 1), colon + 1);
+	hop->addr.port = hop->port;
+	return 0;
+}
+
+static int parse_userinfo(struct parser *ps, const struct item *it, struct hop *hop,
+			  const char *text, size_t len)
+{
+	const char *why = NULL;
+
+	if (memchr(text, ':', len))
+		return fail(ps, it, "socks4 takes a user id, not a password");
+	if (percent_decode(text, len, hop->user, sizeof(hop->user), &why) < 0)
+		return fail(ps, it, "user id: %s", why);
+	return 0;
+}
+
+struct scheme {
+	const char *name;
+	enum hop_proto proto;
+	uint16_t default_port;
+};
+
+static const struct scheme schemes[] = {
+	{ "socks4", HOP_SOCKS4, 1080 },
+};
+
+static const struct scheme *find_scheme(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strlen(schemes[i].name) == len && strncasecmp(schemes[i].name, name, len) == 0)
+			return &schemes[i];
+	return NULL;
+}
+
+static int parse_proxy(struct parser *ps, const struct item *it, const char *sep)
+{
+	const char *authority = sep + 3, *end = it->text + strlen(it->text), *at, *slash;
+	const struct scheme *scheme = find_scheme(it->text, (size_t)(sep - it->text));
+	struct hop *hop;
+
+	if (!scheme)
+		return fail(ps, it, "unknown scheme \"%.*s\" (supported: socks4)",
+			    (int)(sep - it->text), it->text);
+	if (ps->cfg->nhops == CHAIN_MAX_HOPS)
+		return fail(ps, it, "more than %d hops", CHAIN_MAX_HOPS);
+	hop = &ps->cfg->hops[ps->cfg->nhops];
+	memset(hop, 0, sizeof(*hop));
+	hop->proto = scheme->proto;
+	hop->port = scheme->default_port;
+	hop->line = it->line;
+	hop->column = it->column;
+	slash = memchr(authority, '/', (size_t)(end - authority));
+	if (slash && slash + 1 != end)
+		return fail(ps, it, "unexpected path after the host");
+	if (slash)
+		end = slash;
+	at = memrchr(authority, '@', (size_t)(end - authority));
+	if (at && parse_userinfo(ps, it, hop, authority, (size_t)(at - authority)) < 0)
+		return -EINVAL;
+	if (parse_hostport(ps, it, hop, at ? at + 1 : authority,
+			   (size_t)(end - (at ? at + 1 : authority))) < 0)
+		return -EINVAL;
+	ps->cfg->nhops++;
+	return 0;
+}
+
+/* "10", "0.5", "2.25": seconds with an optional fraction, to milliseconds. */
+static int parse_seconds(const char *text, int64_t *ms)
+{
+	int64_t whole = 0, frac = 0, scale = 1000;
+	const char *p = text;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > 86400)
+			return -EINVAL;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			scale /= 10;
+			frac += (*p - '0') * scale;	/* digits past milliseconds add 0 */
+		}
+	}
+	if (*p != '\0' || whole * 1000 + frac == 0)
+		return -EINVAL;
+	*ms = whole * 1000 + frac;
+	return 0;
+}
+
+void chain_config_init(struct chain_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->timeout_ms = CHAIN_DEFAULT_TIMEOUT_MS;
+	cidr_parse("127.0.0.0/8", &cfg->bypass[0]);
+	cidr_parse("::1/128", &cfg->bypass[1]);
+	cfg->nbypass = 2;
+}
+
+static int parse_option(struct parser *ps, const struct item *it, const char *eq)
+{
+	const char *value = eq + 1;
+	size_t keylen = (size_t)(eq - it->text);
+	struct chain_config *cfg = ps->cfg;
+
+	if (keylen == 7 && strncmp(it->text, "timeout", 7) == 0) {
+		if (parse_seconds(value, &cfg->timeout_ms) < 0)
+			return fail(ps, it, "timeout wants seconds, like 10 or 2.5 (at most 86400)");
+		return 0;
+	}
+	if (keylen == 6 && strncmp(it->text, "bypass", 6) == 0) {
+		if (strcmp(value, "none") == 0) {
+			cfg->nbypass = 0;
+			return 0;
+		}
+		if (cfg->nbypass == CHAIN_MAX_BYPASS)
+			return fail(ps, it, "more than %d bypass rules", CHAIN_MAX_BYPASS);
+		if (cidr_parse(value, &cfg->bypass[cfg->nbypass]) < 0)
+			return fail(ps, it, "bypass wants an address range like 10.0.0.0/8, or none");
+		cfg->nbypass++;
+		return 0;
+	}
+	return fail(ps, it, "unknown option \"%.*s\" (known: timeout, bypass)", (int)keylen,
+		    it->text);
+}
+
+static int parse_item(struct parser *ps, const struct item *it)
+{
+	const char *sep = strstr(it->text, "://");
+	const char *eq = strchr(it->text, '=');
+
+	if (sep && (!eq || sep < eq))
+		return parse_proxy(ps, it, sep);
+	if (eq && eq != it->text)
+		return parse_option(ps, it, eq);
+	return fail(ps, it, "expected a proxy like socks4://host:port, or an option key=value");
+}
+
+int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
+	       struct spec_error *err)
+{
+	struct parser ps = { origin, cfg, err };
+	struct cursor c = { text, 1, 1 };
+	struct item *it = malloc(sizeof(*it));
+	int rc;
+
+	chain_config_init(cfg);
+	if (!it) {
+		snprintf(err->text, sizeof(err->text), "%s: out of memory", origin);
+		return -ENOMEM;
+	}
+	while ((rc = next_item(&ps, &c, it)) > 0)
+		if ((rc = parse_item(&ps, it)) < 0)
+			break;
+	if (rc == 0 && cfg->nhops == 0) {
+		snprintf(err->text, sizeof(err->text), "%s: no proxies in the chain", origin);
+		rc = -EINVAL;
+	}
+	free(it);
+	return rc;
+}
+
+bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->nbypass; i++)
+		if (cidr_contains(&cfg->bypass[i], addr))
+			return true;
+	return false;
+}
+
+void hop_describe(const struct hop *hop, char *buf, size_t cap)
+{
+	const char *open = "", *close = "";
+
+	if (!hop->host_is_name && hop->addr.family == AF_INET6) {
+		open = "[";
+		close = "]";
+	}
+	snprintf(buf, cap, "socks4://%s%s%s%s%s:%u", hop->user, hop->user[0] ? "@" : "", open,
+		 hop->host, close, hop->port);
+}

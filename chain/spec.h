@@ -1,0 +1,70 @@
+/*
+ * The chain spec: one grammar for SOCKS_CHAIN and for chain files.
+ *
+ *   spec   = item *( sep item )       sep: white space, ',' or newline
+ *   item   = proxy / option           '#' starts a comment to the end of the line
+ *   proxy  = scheme "://" [ userinfo "@" ] host [ ":" port ] [ "/" ]
+ *   option = key "=" value
+ *
+ * Parsing builds a chain_config that never changes afterwards.
+ */
+#ifndef SOCKSCHAIN_SPEC_H
+#define SOCKSCHAIN_SPEC_H
+
+#include "netaddr.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CHAIN_MAX_HOPS 32
+#define CHAIN_MAX_BYPASS 64
+#define SPEC_NAME_MAX 255	/* host names, user ids: what SOCKS can carry */
+#define SPEC_TEXT_MAX (1 << 20)	/* a longer spec is refused, not truncated */
+#define CHAIN_DEFAULT_TIMEOUT_MS 10000
+
+enum hop_proto {
+	HOP_SOCKS4,
+};
+
+struct hop {
+	enum hop_proto proto;
+	char host[SPEC_NAME_MAX + 1];	/* as written, without IPv6 brackets */
+	bool host_is_name;
+	uint16_t port;
+	char user[SPEC_NAME_MAX + 1];	/* percent-decoded; empty when none */
+	struct netaddr addr;		/* the literal, or what the name resolved to */
+	unsigned line, column;		/* where the item was written */
+};
+
+struct chain_config {
+	struct hop hops[CHAIN_MAX_HOPS];
+	unsigned nhops;
+	int64_t timeout_ms;		/* per hop: its connect and its reply */
+	struct cidr bypass[CHAIN_MAX_BYPASS];
+	unsigned nbypass;
+};
+
+/* One line saying where and what: "ORIGIN:LINE:COL: ITEM: what is wrong". */
+struct spec_error {
+	char text[1024];
+};
+
+/* An empty chain with the defaults: 10 s timeout, loopback bypassed. */
+void chain_config_init(struct chain_config *cfg);
+
+/*
+ * Parses text into cfg. origin names the source in messages: "SOCKS_CHAIN",
+ * "-c", or a file's path. Host names are left unresolved (see chain_resolve).
+ * Returns 0, or -EINVAL with err filled in.
+ */
+int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
+	       struct spec_error *err);
+
+/* Whether connections to addr go directly, by the bypass rules. */
+bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr);
+
+/* "socks4://user@host:port" for messages: passwords never appear. */
+#define HOP_TEXT_MAX 600
+void hop_describe(const struct hop *hop, char *buf, size_t cap);
+
+#endif

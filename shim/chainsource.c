@@ -1,0 +1,115 @@
+#define _GNU_SOURCE
+#include "chainsource.h"
+
+#include "../chain/spec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int chain_file_read(const char *path, char **text)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto out;
+	}
+	if (st.st_size > SPEC_TEXT_MAX) {
+		rc = -EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;	/* the file shrank while we read it */
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (memchr(buf, '\0', got))
+		rc = -EINVAL;	/* a binary file, not a chain */
+out:
+	close(fd);
+	if (rc < 0)
+		free(buf);
+	else
+		*text = buf;
+	return rc;
+}
+
+static int load_file(struct chain_source *src, const char *path, char *why, size_t cap)
+{
+	int rc;
+
+	snprintf(src->origin, sizeof(src->origin), "%s", path);
+	rc = chain_file_read(path, &src->text);
+	if (rc == -EINVAL)
+		snprintf(why, cap, "%s: not a text file", path);
+	else if (rc == -EFBIG)
+		snprintf(why, cap, "%s: larger than %d bytes", path, SPEC_TEXT_MAX);
+	else if (rc < 0)
+		snprintf(why, cap, "%s: %s", path, strerror(-rc));
+	return rc;
+}
+
+/* The per-user file's path, or 0 if neither XDG_CONFIG_HOME nor HOME is set. */
+static int user_chain_path(char *path, size_t cap)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg == '/')
+		return snprintf(path, cap, "%s/sockschain/chain", xdg) < (int)cap;
+	if (home && *home)
+		return snprintf(path, cap, "%s/.config/sockschain/chain", home) < (int)cap;
+	return 0;
+}
+
+int chain_source_load(struct chain_source *src, bool use_env, char *why, size_t cap)
+{
+	char path[PATH_MAX];
+	const char *env;
+
+	src->text = NULL;
+	if (use_env && (env = getenv("SOCKS_CHAIN")) != NULL) {
+		snprintf(src->origin, sizeof(src->origin), "SOCKS_CHAIN");
+		src->text = strdup(env);
+		if (!src->text)
+			snprintf(why, cap, "out of memory");
+		return src->text ? 0 : -ENOMEM;
+	}
+	if (use_env && (env = getenv("SOCKS_CHAIN_FILE")) != NULL)
+		return load_file(src, env, why, cap);	/* named: its absence is an error */
+	if (use_env && user_chain_path(path, sizeof(path)) && access(path, F_OK) == 0)
+		return load_file(src, path, why, cap);
+	if (access(SYSTEM_CHAIN_FILE, F_OK) == 0)
+		return load_file(src, SYSTEM_CHAIN_FILE, why, cap);
+	snprintf(why, cap, "no chain configured: set SOCKS_CHAIN or SOCKS_CHAIN_FILE, or write "
+		 "~/.config/sockschain/chain or " SYSTEM_CHAIN_FILE);
+	return -ENOENT;
+}

@@ -1,0 +1,31 @@
+/*
+ * Where the chain spec comes from, first found wins: SOCKS_CHAIN,
+ * SOCKS_CHAIN_FILE, $XDG_CONFIG_HOME/sockschain/chain (else
+ * ~/.config/sockschain/chain), /etc/sockschain/chain. Shared by the launcher
+ * (after it has put -c/-f into the environment) and the library.
+ */
+#ifndef SOCKSCHAIN_CHAINSOURCE_H
+#define SOCKSCHAIN_CHAINSOURCE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SYSTEM_CHAIN_FILE "/etc/sockschain/chain"
+
+struct chain_source {
+	char origin[PATH_MAX];	/* "SOCKS_CHAIN" or the file's path, for messages */
+	char *text;		/* the spec; free() it */
+};
+
+/*
+ * use_env false ignores the environment (set-user-ID programs): only the
+ * system file counts. Returns 0, or a negative errno with why filled in:
+ * -ENOENT when no source exists anywhere.
+ */
+int chain_source_load(struct chain_source *src, bool use_env, char *why, size_t cap);
+
+/* Reads a whole chain file (at most SPEC_TEXT_MAX bytes) into a new string. */
+int chain_file_read(const char *path, char **text);
+
+#endif

@@ -1,0 +1,102 @@
+#define _GNU_SOURCE
+#include "config.h"
+
+#include "../chain/resolve.h"
+#include "chainsource.h"
+#include "real.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+static struct shim_config storage;
+static struct shim_config *published;
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread bool loading __attribute__((tls_model("initial-exec")));
+
+/*
+ * A fork while another thread loads would leave the child's copy of the lock
+ * held forever: make fork wait for the load to finish.
+ */
+static void before_fork(void)
+{
+	pthread_mutex_lock(&load_lock);
+}
+
+static void after_fork(void)
+{
+	pthread_mutex_unlock(&load_lock);
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void)
+{
+	pthread_atfork(before_fork, after_fork, after_fork);
+}
+
+static void read_environment(struct shim_config *cfg, bool use_env)
+{
+	const char *verbose = use_env ? getenv("SOCKS_CHAIN_VERBOSE") : NULL;
+	const char *log = use_env ? getenv("SOCKS_CHAIN_LOG") : NULL;
+
+	cfg->verbosity = VERBOSITY_DEFAULT;
+	if (verbose && verbose[0] >= '0' && verbose[0] <= '3' && verbose[1] == '\0')
+		cfg->verbosity = (enum verbosity)(verbose[0] - '0');
+	if (log && *log)
+		snprintf(cfg->log_path, sizeof(cfg->log_path), "%s", log);
+}
+
+static void load_chain(struct shim_config *cfg, bool use_env)
+{
+	static const struct resolver resolver = { real_getaddrinfo, real_freeaddrinfo };
+	struct chain_source src;
+	struct spec_error err;
+
+	chain_config_init(&cfg->chain);
+	if (chain_source_load(&src, use_env, cfg->error, sizeof(cfg->error)) < 0)
+		return;
+	snprintf(cfg->origin, sizeof(cfg->origin), "%s", src.origin);
+	if (spec_parse(src.text, src.origin, &cfg->chain, &err) == 0 &&
+	    chain_resolve(&cfg->chain, &resolver, src.origin, &err) == 0)
+		cfg->ok = true;
+	free(src.text);
+	if (cfg->ok)
+		return;
+	snprintf(cfg->error, sizeof(cfg->error), "%s", err.text);
+	chain_config_init(&cfg->chain);	/* what a broken spec said is not trusted */
+}
+
+static void build(struct shim_config *cfg)
+{
+	/* A set-user-ID program must not take its chain from whoever ran it. */
+	bool use_env = getauxval(AT_SECURE) == 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	read_environment(cfg, use_env);
+	load_chain(cfg, use_env);
+}
+
+const struct shim_config *shim_config(void)
+{
+	struct shim_config *cfg = __atomic_load_n(&published, __ATOMIC_ACQUIRE);
+
+	if (cfg)
+		return cfg;
+	pthread_mutex_lock(&load_lock);
+	cfg = published;
+	if (!cfg) {
+		loading = true;
+		build(&storage);
+		loading = false;
+		cfg = &storage;
+		__atomic_store_n(&published, cfg, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&load_lock);
+	return cfg;
+}
+
+bool shim_config_loading(void)
+{
+	return loading;
+}

@@ -1,0 +1,35 @@
+/*
+ * The library's configuration: built once, on first use, and immutable after.
+ * This is the library's one piece of global state besides the peer table.
+ */
+#ifndef SOCKSCHAIN_CONFIG_H
+#define SOCKSCHAIN_CONFIG_H
+
+#include "../chain/spec.h"
+
+#include <limits.h>
+#include <stdbool.h>
+
+enum verbosity {
+	VERBOSITY_QUIET = 0,	/* -q: only a chain that cannot be loaded */
+	VERBOSITY_DEFAULT = 1,	/* one line per failed connection */
+	VERBOSITY_VERBOSE = 2,	/* -v: one line per connection, every hop timed */
+	VERBOSITY_DEBUG = 3,	/* -vv */
+};
+
+struct shim_config {
+	bool ok;			/* false: the chain could not be loaded */
+	char error[1100];		/* why, when !ok */
+	struct chain_config chain;	/* when ok */
+	char origin[PATH_MAX];		/* where the chain came from */
+	enum verbosity verbosity;	/* SOCKS_CHAIN_VERBOSE */
+	char log_path[PATH_MAX];	/* SOCKS_CHAIN_LOG; empty: stderr */
+};
+
+/* Loads the configuration on first call; never NULL. */
+const struct shim_config *shim_config(void);
+
+/* Whether this thread is loading it right now (a nested connect must not pass). */
+bool shim_config_loading(void);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * sockschain [-c SPEC | -f FILE] [-q | -v[v]] [--no-check] [--] COMMAND [ARG...]
+ *
+ * Checks the chain, then runs COMMAND with libsockschain.so preloaded and the
+ * chain passed on in the environment, so that its children are covered too.
+ */
+#define _GNU_SOURCE
+#include "../chain/resolve.h"
+#include "../chain/spec.h"
+#include "chainsource.h"
+#include "exec_check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef SOCKSCHAIN_VERSION
+#define SOCKSCHAIN_VERSION "unknown"
+#endif
+
+/* Exit statuses, as env(1) uses them. */
+enum {
+	EXIT_LAUNCHER = 125,	/* our own failure: bad chain, refused command */
+	EXIT_CANNOT_RUN = 126,
+	EXIT_NOT_FOUND = 127,
+};
+
+#define LIBRARY_NAME "libsockschain.so"
+
+struct options {
+	const char *spec;	/* -c */
+	const char *file;	/* -f */
+	int verbosity;		/* 0 -q, 1 default, 2 -v, 3 -vv */
+	bool no_check;
+	char **command;
+};
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "sockschain: ..." to stderr, or appended to SOCKS_CHAIN_LOG. */
+static void say(const char *fmt, ...)
+{
+	const char *log = getenv("SOCKS_CHAIN_LOG");
+	FILE *out = stderr, *file = NULL;
+	va_list ap;
+
+	if (log && *log && (file = fopen(log, "ae")) != NULL)
+		out = file;
+	fputs("sockschain: ", out);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+	if (file)
+		fclose(file);
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: sockschain [-c SPEC | -f FILE] [-q | -v[v]] [--no-check] [--] COMMAND [ARG...]\n"
+	      "       sockschain --help | --version\n"
+	      "\n"
+	      "Runs COMMAND with its TCP connections carried through a chain of proxies.\n"
+	      "  -c SPEC      the chain, e.g. \"socks4://127.0.0.1:1080 socks4://10.0.0.5:1080\"\n"
+	      "  -f FILE      read the chain from FILE\n"
+	      "  -q           report only a chain that cannot be loaded\n"
+	      "  -v, -vv      one line per connection with each hop's time; -vv: debug\n"
+	      "  --no-check   run COMMAND even if the library cannot reach it (UNSAFE: static\n"
+	      "               and set-user-ID programs would connect directly)\n"
+	      "Without -c or -f: SOCKS_CHAIN, SOCKS_CHAIN_FILE, ~/.config/sockschain/chain,\n"
+	      "/etc/sockschain/chain, first found. Messages go to stderr or to SOCKS_CHAIN_LOG.\n",
+	      out);
+}
+
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+	int i;
+
+	*opt = (struct options){ .verbosity = 1 };
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else if ((strcmp(a, "-c") == 0 || strcmp(a, "-f") == 0) && i + 1 < argc) {
+			*(a[1] == 'c' ? &opt->spec : &opt->file) = argv[++i];
+		} else if (strcmp(a, "-q") == 0) {
+			opt->verbosity = 0;
+		} else if (strcmp(a, "-v") == 0) {
+			opt->verbosity = 2;
+		} else if (strcmp(a, "-vv") == 0) {
+			opt->verbosity = 3;
+		} else if (strcmp(a, "--no-check") == 0) {
+			opt->no_check = true;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		} else if (strcmp(a, "--version") == 0) {
+			printf("sockschain %s\n", SOCKSCHAIN_VERSION);
+			exit(0);
+		} else {
+			say("unknown option %s (see sockschain --help)", a);
+			return -1;
+		}
+	}
+	if (opt->spec && opt->file) {
+		say("-c and -f cannot be used together");
+		return -1;
+	}
+	if (i >= argc) {
+		say("no command given (see sockschain --help)");
+		return -1;
+	}
+	opt->command = argv + i;
+	return 0;
+}
+
+/* Puts -c/-f into the environment, where the library (and children) will look. */
+static int export_chain(const struct options *opt)
+{
+	char path[PATH_MAX];
+
+	if (opt->spec)
+		return setenv("SOCKS_CHAIN", opt->spec, 1);
+	if (!opt->file)
+		return 0;
+	if (!realpath(opt->file, path)) {
+		say("%s: %s", opt->file, strerror(errno));
+		return -1;
+	}
+	unsetenv("SOCKS_CHAIN");	/* it would win over the file */
+	return setenv("SOCKS_CHAIN_FILE", path, 1);
+}
+
+static int check_chain(const struct options *opt)
+{
+	static const struct resolver resolver = { getaddrinfo, freeaddrinfo };
+	struct chain_config *cfg = malloc(sizeof(*cfg));
+	struct chain_source src;
+	struct spec_error err;
+	char why[1100];
+	int rc = -1;
+
+	if (!cfg || chain_source_load(&src, true, why, sizeof(why)) < 0) {
+		say("%s", cfg ? why : "out of memory");
+		free(cfg);
+		return -1;
+	}
+	if (opt->spec)
+		snprintf(src.origin, sizeof(src.origin), "-c");
+	if (spec_parse(src.text, src.origin, cfg, &err) < 0 ||
+	    chain_resolve(cfg, &resolver, src.origin, &err) < 0)
+		say("%s", err.text);
+	else
+		rc = 0;
+	free(src.text);
+	free(cfg);
+	return rc;
+}
+
+/* The library beside this program, or in ../lib/sockschain/ when installed. */
+static int find_library(char *path, size_t cap)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *dir;
+
+	if (n < 0)
+		return -1;
+	self[n] = '\0';
+	dir = dirname(self);
+	if ((size_t)snprintf(path, cap, "%s/%s", dir, LIBRARY_NAME) < cap && access(path, R_OK) == 0)
+		return 0;
+	if ((size_t)snprintf(path, cap, "%s/../lib/sockschain/%s", dir, LIBRARY_NAME) < cap &&
+	    access(path, R_OK) == 0)
+		return 0;
+	return -1;
+}
+
+/* Sanitizer builds name their runtime, which must be loaded before anything else. */
+#ifndef PRELOAD_FIRST
+#define PRELOAD_FIRST ""
+#endif
+
+/* Adds the library in front of any LD_PRELOAD entries already there. */
+static int export_preload(void)
+{
+	const char *old = getenv("LD_PRELOAD"), *first = PRELOAD_FIRST;
+	char lib[PATH_MAX], *list;
+	int rc;
+
+	if (find_library(lib, sizeof(lib)) < 0) {
+		say("cannot find %s next to the launcher or in ../lib/sockschain/", LIBRARY_NAME);
+		return -1;
+	}
+	if (old && strstr(old, lib))
+		return 0;
+	if (!old)
+		old = "";
+	if (strstr(old, first))
+		first = "";
+	if (asprintf(&list, "%s %s %s", first, lib, old) < 0)
+		return -1;
+	rc = setenv("LD_PRELOAD", list, 1);	/* the loader skips the extra spaces */
+	free(list);
+	return rc;
+}
+
+/* Like execvp: a file without "#!" that the kernel will not run is a shell script. */
+static void exec_program(const char *path, char **argv)
+{
+	size_t n = 0;
+	char **sh_argv;
+
+	execv(path, argv);
+	if (errno != ENOEXEC)
+		return;
+	while (argv[n])
+		n++;
+	sh_argv = calloc(n + 2, sizeof(*sh_argv));
+	if (!sh_argv)
+		return;
+	sh_argv[0] = "sh";
+	sh_argv[1] = (char *)path;
+	memcpy(sh_argv + 2, argv + 1, n * sizeof(*argv));	/* includes the NULL */
+	execv("/bin/sh", sh_argv);
+	free(sh_argv);
+}
+
+static int run(const struct options *opt)
+{
+	char path[PATH_MAX], why[PATH_MAX + 100];
+	char level[2] = { (char)('0' + opt->verbosity), '\0' };
+	int rc = exec_find(opt->command[0], path, sizeof(path));
+
+	if (rc == -ENOENT) {
+		say("%s: command not found", opt->command[0]);
+		return EXIT_NOT_FOUND;
+	}
+	if (rc < 0) {
+		say("%s: %s", opt->command[0], strerror(-rc));
+		return EXIT_CANNOT_RUN;
+	}
+	if (!opt->no_check && exec_check(path, why, sizeof(why)) < 0) {
+		say("refusing to run %s (--no-check overrides, unsafe)", why);
+		return EXIT_LAUNCHER;
+	}
+	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0 || export_preload() < 0)
+		return EXIT_LAUNCHER;
+	exec_program(path, opt->command);
+	rc = errno;
+	say("%s: %s", opt->command[0], strerror(rc));
+	return rc == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+
+	if (parse_options(argc, argv, &opt) < 0 || export_chain(&opt) < 0 || check_chain(&opt) < 0)
+		return EXIT_LAUNCHER;
+	return run(&opt);
+}

@@ -1,0 +1,11 @@
+/* One-line messages from the library: "sockschain: ..." to stderr or SOCKS_CHAIN_LOG. */
+#ifndef SOCKSCHAIN_LOG_H
+#define SOCKSCHAIN_LOG_H
+
+#include "config.h"
+
+/* Writes the line if cfg's verbosity reaches level. Leaves errno as it was. */
+void shim_log(const struct shim_config *cfg, enum verbosity level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
