@@ -50,12 +50,15 @@ $(LAUNCHER): $(CHAIN_OBJ) $(LAUNCHER_SRC:%.c=$(OBJ)/%.o)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
 
 $(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(CHAIN_OBJ)
+	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
 
 $(BUILD)/tests/%: $(OBJ)/tests/servers/%.o
+	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
 
 $(BUILD)/tests/%: $(OBJ)/tests/tools/%.o
+	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
 
 unit: $(UNIT_BIN)

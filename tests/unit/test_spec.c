@@ -1,0 +1,167 @@
+/* The chain spec parser: what it accepts, and where and why it refuses. */
+#define _GNU_SOURCE
+#include "../../chain/spec.h"
+#include "check.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct chain_config cfg;
+static struct spec_error err;
+
+static int parse(const char *text)
+{
+	err.text[0] = '\0';
+	return spec_parse(text, "SOCKS_CHAIN", &cfg, &err);
+}
+
+/* The parse fails with a message that contains each of the given pieces. */
+static int refused_with(const char *text, const char *where, const char *what)
+{
+	if (parse(text) == 0)
+		return 0;
+	if (!strstr(err.text, where) || !strstr(err.text, what)) {
+		printf("# message was: %s\n", err.text);
+		return 0;
+	}
+	return 1;
+}
+
+static bool is_ipv4(const struct netaddr *a, const char *ip, uint16_t port)
+{
+	uint8_t want[4];
+
+	inet_pton(AF_INET, ip, want);
+	return a->family == AF_INET && a->port == port && memcmp(a->addr, want, 4) == 0;
+}
+
+static void one_hop(void)
+{
+	CHECK(parse("socks4://127.0.0.1:1080") == 0);
+	CHECK(cfg.nhops == 1);
+	CHECK(cfg.hops[0].proto == HOP_SOCKS4);
+	CHECK(is_ipv4(&cfg.hops[0].addr, "127.0.0.1", 1080));
+	CHECK(!cfg.hops[0].host_is_name);
+	CHECK(cfg.timeout_ms == 10000);
+}
+
+static void separators_and_comments(void)
+{
+	CHECK(parse("  # my chain\nsocks4://10.0.0.1:1,socks4://10.0.0.2:2\t socks4://10.0.0.3:3 "
+		    "# trailing\n\n,, socks4://10.0.0.4 # last\n") == 0);
+	CHECK(cfg.nhops == 4);
+	CHECK(is_ipv4(&cfg.hops[0].addr, "10.0.0.1", 1));
+	CHECK(is_ipv4(&cfg.hops[2].addr, "10.0.0.3", 3));
+	CHECK(is_ipv4(&cfg.hops[3].addr, "10.0.0.4", 1080));	/* default port */
+	CHECK(cfg.hops[3].line == 4 && cfg.hops[3].column == 4);
+}
+
+static void userid_host_forms(void)
+{
+	CHECK(parse("SOCKS4://alice%20b%40x@proxy.example:9050/ socks4://[::1]:1081") == 0);
+	CHECK(strcmp(cfg.hops[0].user, "alice b@x") == 0);
+	CHECK(cfg.hops[0].host_is_name);
+	CHECK(strcmp(cfg.hops[0].host, "proxy.example") == 0);
+	CHECK(cfg.hops[0].port == 9050);
+	CHECK(cfg.hops[1].addr.family == AF_INET6 && cfg.hops[1].addr.port == 1081);
+}
+
+static void options(void)
+{
+	struct netaddr ten = { .family = AF_INET }, lo = { .family = AF_INET };
+
+	inet_pton(AF_INET, "10.1.2.3", ten.addr);
+	inet_pton(AF_INET, "127.0.0.1", lo.addr);
+	CHECK(parse("timeout=2.5 socks4://127.0.0.1 bypass=10.0.0.0/8") == 0);
+	CHECK(cfg.timeout_ms == 2500);
+	CHECK(chain_bypasses(&cfg, &ten));
+	CHECK(chain_bypasses(&cfg, &lo));	/* the default stays */
+	CHECK(parse("socks4://127.0.0.1 bypass=none") == 0);
+	CHECK(!chain_bypasses(&cfg, &lo));
+	CHECK(parse("bypass=none bypass=10.0.0.0/8 socks4://127.0.0.1 timeout=0.001") == 0);
+	CHECK(chain_bypasses(&cfg, &ten) && !chain_bypasses(&cfg, &lo));
+	CHECK(cfg.timeout_ms == 1);
+}
+
+static void ipv6_bypass(void)
+{
+	struct netaddr v6 = { .family = AF_INET6 };
+
+	inet_pton(AF_INET6, "fd00::5", v6.addr);
+	CHECK(parse("socks4://127.0.0.1 bypass=fd00::/8") == 0);
+	CHECK(chain_bypasses(&cfg, &v6));
+	CHECK(parse("socks4://127.0.0.1 bypass=[fd00::]/8") == 0);
+	CHECK(chain_bypasses(&cfg, &v6));
+}
+
+static void errors_name_position_and_item(void)
+{
+	CHECK(refused_with("socks4://127.0.0.1\n  socks9://h:1", "SOCKS_CHAIN:2:3:",
+			   "unknown scheme \"socks9\""));
+	CHECK(refused_with("socks4://h:0", ":1:1:", "bad port \"0\""));
+	CHECK(refused_with("socks4://h:65536", ":1:1:", "bad port"));
+	CHECK(refused_with("socks4://h:", ":1:1:", "bad port"));
+	CHECK(refused_with("socks4://h:80x", ":1:1:", "bad port"));
+	CHECK(refused_with("socks4://:80", "\"socks4://:80\"", "missing host"));
+	CHECK(refused_with("socks4://::1:80", ":1:1:", "brackets"));
+	CHECK(refused_with("socks4://[::1", ":1:1:", "missing ']'"));
+	CHECK(refused_with("socks4://[::1]x", ":1:1:", "after ']'"));
+	CHECK(refused_with("socks4://[zz::1]:80", ":1:1:", "bad IPv6 address"));
+	CHECK(refused_with("socks4://1.2.3:80", ":1:1:", "bad IPv4 address"));
+	CHECK(refused_with("socks4://ho$t:80", ":1:1:", "bad character '$'"));
+	CHECK(refused_with("socks4://h:80/path", ":1:1:", "unexpected path"));
+	CHECK(refused_with("socks4://a%zz@h", ":1:1:", "bad percent escape"));
+	CHECK(refused_with("socks4://a%00@h", ":1:1:", "%00"));
+	CHECK(refused_with("socks4://h timeout=0", ":1:12:", "timeout wants seconds"));
+	CHECK(refused_with("socks4://h timeout=-1", ":1:12:", "timeout wants seconds"));
+	CHECK(refused_with("socks4://h timeout=1s", ":1:12:", "timeout wants seconds"));
+	CHECK(refused_with("socks4://h bypass=10.0.0.0/33", ":1:12:", "bypass wants"));
+	CHECK(refused_with("socks4://h colour=blue", ":1:12:", "unknown option \"colour\""));
+	CHECK(refused_with("socks4://h just-a-word", ":1:12:", "expected a proxy"));
+	CHECK(refused_with("=x socks4://h", ":1:1:", "expected a proxy"));
+	CHECK(refused_with("# nothing\n timeout=3", "SOCKS_CHAIN", "no proxies"));
+	CHECK(refused_with("", "SOCKS_CHAIN", "no proxies"));
+}
+
+static void passwords_never_shown(void)
+{
+	CHECK(refused_with("socks4://user:s3cret@h:99999", "user:***@h", "user id, not a password"));
+	CHECK(!strstr(err.text, "s3cret"));
+}
+
+static void limits(void)
+{
+	char text[2000], *long_item;
+	size_t i;
+
+	memset(text, 0, sizeof(text));
+	strcpy(text, "socks4://");
+	for (i = 0; i < 256; i++)
+		strcat(text, "a");
+	CHECK(refused_with(text, ":1:1:", "host longer than 255"));
+	text[9 + 255] = '\0';
+	CHECK(parse(text) == 0);
+	text[0] = '\0';
+	for (i = 0; i <= CHAIN_MAX_HOPS; i++)
+		strcat(text, "socks4://10.0.0.1 ");
+	CHECK(refused_with(text, ":1:", "more than 32 hops"));
+	long_item = malloc(10000);
+	memset(long_item, 'x', 9999);
+	long_item[9999] = '\0';
+	CHECK(refused_with(long_item, ":1:1:", "item longer than"));
+	free(long_item);
+}
+
+int main(void)
+{
+	RUN(one_hop);
+	RUN(separators_and_comments);
+	RUN(userid_host_forms);
+	RUN(options);
+	RUN(ipv6_bypass);
+	RUN(errors_name_position_and_item);
+	RUN(passwords_never_shown);
+	RUN(limits);
+	return check_done();
+}
