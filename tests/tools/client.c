@@ -54,14 +54,14 @@ enum {
 	EXIT_USAGE = 2,
 	WAIT_CONNECT_MS = 10000,	/* limit for a non-blocking connect */
 	IO_TIMEOUT_MS = 5000,		/* limit for --expect / --read-first */
-	RECV_MAX = 65536,		/* bytes kept while waiting for --expect */
+	RECV_MAX = 65536,		/* bytes kept for --expect */
 	SHOW_MAX = 200,			/* bytes of received data printed */
 	PAYLOAD_MAX = 4096,		/* --send / --expect / --read-first */
-	ERRNOS_MAX = 32,		/* distinct failure reasons in --summary */
-	ERRNO_KEEP_MARK = 12345,	/* --errno-preserve: a value no call sets */
+	ERRNOS_MAX = 32,		/* distinct failure reasons kept */
+	ERRNO_KEEP_MARK = 12345,	/* an errno no call sets */
 };
 
-/* A failure that is not an errno: received data did not match. */
+/* A failure that is not an errno: a check (data, POLLOUT) did not hold. */
 #define REASON_MISMATCH (-1)
 
 struct bytes {
@@ -512,8 +512,8 @@ static int epoll_writable(int fd, int64_t deadline, bool *out)
 }
 
 /*
- * A non-blocking connect() in progress: wait for writability, then read
- * SO_ERROR for the outcome, checking writability was really reported.
+ * A non-blocking connect(): wait for writability, then read SO_ERROR for
+ * the outcome, checking writability was really reported.
  */
 static void wait_connected(const struct opts *o, struct conn *c)
 {
@@ -540,48 +540,61 @@ static void wait_connected(const struct opts *o, struct conn *c)
 	}
 }
 
-/* connect(), then for non-blocking sockets the wait for its outcome. */
+/*
+ * connect(), then for non-blocking sockets the wait for its outcome.  An
+ * immediate success is waited on too: event loops poll before writing, so
+ * the socket must then be writable at once with SO_ERROR 0.
+ */
 static void do_connect(const struct opts *o, struct conn *c)
 {
+	int rc = timed_connect(o, c);
 	/* EINPROGRESS on a blocking socket is a result to report as is. */
-	if (timed_connect(o, c) < 0 && c->err == EINPROGRESS &&
-	    (o->nonblock || o->epoll))
+	if ((o->nonblock || o->epoll) && (rc == 0 || c->err == EINPROGRESS))
 		wait_connected(o, c);
 }
 
 /* ---- after connect -------------------------------------------------- */
 
+/* Adds "key=value" read back with getsockopt, or "key=ENAME" on error. */
 static void report_int_option(struct conn *c, const char *key, int level,
-			      int name)
+			      int name, bool as_bool)
 {
 	int value = 0;
 	socklen_t len = sizeof value;
 	if (getsockopt(c->fd, level, name, &value, &len) < 0)
 		line_add_errno(&c->extra, key, errno);
-	else if (name == SO_SNDBUF)
-		line_add(&c->extra, "%s=%d", key, value);
 	else
-		line_add(&c->extra, "%s=%d", key, value != 0);
+		line_add(&c->extra, "%s=%d", key, as_bool ? value != 0 : value);
 }
 
 /* Reads back what was set before connect(): a socksifier must keep it. */
 static void report_options(const struct opts *o, struct conn *c)
 {
 	if (o->nodelay)
-		report_int_option(c, "nodelay", IPPROTO_TCP, TCP_NODELAY);
+		report_int_option(c, "nodelay", IPPROTO_TCP, TCP_NODELAY, true);
 	if (o->keepalive)
-		report_int_option(c, "keepalive", SOL_SOCKET, SO_KEEPALIVE);
+		report_int_option(c, "keepalive", SOL_SOCKET, SO_KEEPALIVE,
+				  true);
 	if (o->cloexec) {
 		int fdfl = fcntl(c->fd, F_GETFD);
 		line_add(&c->extra, "cloexec=%d",
 			 fdfl >= 0 && (fdfl & FD_CLOEXEC));
 	}
 	if (o->sndbuf_set)
-		report_int_option(c, "sndbuf", SOL_SOCKET, SO_SNDBUF);
+		report_int_option(c, "sndbuf", SOL_SOCKET, SO_SNDBUF, false);
 	if (o->bind_set)
 		report_name(&c->extra, "local", c->fd, getsockname);
 	if (o->peer)
 		report_name(&c->extra, "peer", c->fd, getpeername);
+}
+
+/* Records a failed or mismatched step after connect(). */
+static void exchange_failed(struct conn *c, const char *key, int err)
+{
+	if (err)
+		line_add_errno(&c->extra, key, err);
+	c->failed = true;
+	c->reason = err ? err : REASON_MISMATCH;
 }
 
 /*
@@ -593,8 +606,7 @@ static void check_dup_peer(const struct opts *o, struct conn *c)
 {
 	int fd2 = dup(c->fd);
 	if (fd2 < 0) {
-		line_add_errno(&c->extra, "dup_errno", errno);
-		c->failed = true;
+		exchange_failed(c, "dup_errno", errno);
 		return;
 	}
 	int old = c->fd;
@@ -604,8 +616,7 @@ static void check_dup_peer(const struct opts *o, struct conn *c)
 	int other = socket(o->target.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	report_name(&c->extra, "peer", fd2, getpeername);
 	if (other < 0) {
-		line_add_errno(&c->extra, "newsock_errno", errno);
-		c->failed = true;
+		exchange_failed(c, "newsock_errno", errno);
 		return;
 	}
 	line_add(&c->extra, "newsock_reused=%d", other == old);
@@ -671,15 +682,6 @@ static int recv_until(int fd, char *buf, size_t size, size_t *got,
 	}
 }
 
-/* Records a failed or mismatched exchange step. */
-static void exchange_failed(struct conn *c, const char *key, int err)
-{
-	if (err)
-		line_add_errno(&c->extra, key, err);
-	c->failed = true;
-	c->reason = err ? err : REASON_MISMATCH;
-}
-
 /* --read-first: the server speaks first; check its opening bytes. */
 static void check_read_first(const struct opts *o, struct conn *c)
 {
@@ -726,6 +728,8 @@ static void finish(const struct opts *o, struct conn *c)
 	if (c->err) {
 		c->failed = true;
 		c->reason = c->err;
+	} else if (c->failed && c->reason == 0) {
+		c->reason = REASON_MISMATCH;	/* e.g. pollout=0 */
 	}
 	if (o->timeout_check_set) {
 		/* The time until the outcome was known, waiting included. */

@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 	int flags = CLONE_NEWNET;
 	int opt;
 
-	/* '+' stops at the first non-option so CMD's own options pass through. */
+	/* '+' stops at the first non-option: CMD's options are its own. */
 	while ((opt = getopt(argc, argv, "+mh")) != -1) {
 		switch (opt) {
 		case 'm':

@@ -1,0 +1,192 @@
+# The launcher: where the chain comes from, what it refuses to run, exit statuses.
+bats_require_minimum_version 1.5.0
+load ../lib/common
+
+setup() {
+	start_target echo
+	start_proxy p1
+	export HOME=$BATS_TEST_TMPDIR/home XDG_CONFIG_HOME=
+	unset SOCKS_CHAIN SOCKS_CHAIN_FILE SOCKS_CHAIN_LOG
+	mkdir -p "$HOME"
+}
+
+teardown() {
+	stop_servers
+}
+
+@test "--help and --version" {
+	run "$SOCKSCHAIN" --help
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "usage: sockschain [-c SPEC | -f FILE]"* ]]
+	run "$SOCKSCHAIN" --version
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^sockschain\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "the command's own exit status comes back" {
+	run "$SOCKSCHAIN" -c "$(hop p1)" sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+}
+
+@test "a bad -c spec: exit 125, the position, the item and what is wrong" {
+	run "$SOCKSCHAIN" -c "$(hop p1) socks4://127.0.0.1:99999" true
+	[ "$status" -eq 125 ]
+	[ "$output" = "sockschain: -c:1:$(( ${#p1_PORT} + 21 )): \"socks4://127.0.0.1:99999\": bad port \"99999\" (1-65535)" ]
+}
+
+@test "a bad chain file: file:line:column" {
+	printf '# work chain\n%s\n\n   timeout=soon\n' "$(hop p1)" >"$BATS_TEST_TMPDIR/work.chain"
+	run "$SOCKSCHAIN" -f "$BATS_TEST_TMPDIR/work.chain" true
+	[ "$status" -eq 125 ]
+	[[ $output == "sockschain: $BATS_TEST_TMPDIR/work.chain:4:4: \"timeout=soon\": timeout wants seconds"* ]]
+}
+
+@test "-f with a missing file: exit 125" {
+	run "$SOCKSCHAIN" -f "$BATS_TEST_TMPDIR/none.chain" true
+	[ "$status" -eq 125 ]
+	[[ $output == *"none.chain: No such file or directory"* ]]
+}
+
+@test "a missing command: 127; a file that cannot run: 126" {
+	run -127 "$SOCKSCHAIN" -c "$(hop p1)" no-such-command-here
+	[ "$status" -eq 127 ]
+	[ "$output" = "sockschain: no-such-command-here: command not found" ]
+	printf 'x' >"$BATS_TEST_TMPDIR/not-executable"
+	run -126 "$SOCKSCHAIN" -c "$(hop p1)" "$BATS_TEST_TMPDIR/not-executable"
+	[ "$status" -eq 126 ]
+}
+
+@test "no command, unknown option: 125" {
+	run "$SOCKSCHAIN" -c "$(hop p1)"
+	[ "$status" -eq 125 ]
+	run "$SOCKSCHAIN" --frobnicate true
+	[ "$status" -eq 125 ]
+	[[ $output == *"unknown option --frobnicate"* ]]
+}
+
+@test "a statically linked program is refused: exit 125" {
+	run "$SOCKSCHAIN" -c "$(hop p1)" "$BUILD/tests/static-hello"
+	[ "$status" -eq 125 ]
+	[[ $output == *"static-hello is statically linked"* ]]
+	[[ $output != *"hello"*"hello"* ]]
+	run "$SOCKSCHAIN" --no-check -c "$(hop p1)" "$BUILD/tests/static-hello"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "static hello" ]
+}
+
+@test "a script whose interpreter is static is refused; one run by env(1) is checked too" {
+	printf '#!%s\n' "$BUILD/tests/static-hello" >"$BATS_TEST_TMPDIR/s1"
+	printf '#!/usr/bin/env static-hello\n' >"$BATS_TEST_TMPDIR/s2"
+	printf '#!/usr/bin/env bash\necho dynamic script\n' >"$BATS_TEST_TMPDIR/s3"
+	chmod +x "$BATS_TEST_TMPDIR"/s?
+	run "$SOCKSCHAIN" -c "$(hop p1)" "$BATS_TEST_TMPDIR/s1"
+	[ "$status" -eq 125 ]
+	run env PATH="$BUILD/tests:$PATH" "$SOCKSCHAIN" -c "$(hop p1)" "$BATS_TEST_TMPDIR/s2"
+	[ "$status" -eq 125 ]
+	run "$SOCKSCHAIN" -c "$(hop p1)" "$BATS_TEST_TMPDIR/s3"
+	[ "$status" -eq 0 ]
+	[ "$output" = "dynamic script" ]
+}
+
+@test "a set-user-ID program of another user is refused" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to make a set-user-ID file of another user"
+	cp "$CLIENT" "$BATS_TEST_TMPDIR/suid-client"
+	chown 65534 "$BATS_TEST_TMPDIR/suid-client"
+	chmod 4755 "$BATS_TEST_TMPDIR/suid-client"
+	run "$SOCKSCHAIN" -c "$(hop p1)" "$BATS_TEST_TMPDIR/suid-client" "$REMOTE" 80
+	[ "$status" -eq 125 ]
+	[[ $output == *"suid-client is set-user-ID: the loader would drop the library"* ]]
+	chmod 2755 "$BATS_TEST_TMPDIR/suid-client"
+	chgrp 65534 "$BATS_TEST_TMPDIR/suid-client"
+	chmod g+s "$BATS_TEST_TMPDIR/suid-client"
+	run "$SOCKSCHAIN" -c "$(hop p1)" "$BATS_TEST_TMPDIR/suid-client" "$REMOTE" 80
+	[ "$status" -eq 125 ]
+	[[ $output == *"is set-group-ID"* ]]
+}
+
+@test "LD_PRELOAD entries already there are kept, ours first" {
+	run env LD_PRELOAD=libc.so.6 "$SOCKSCHAIN" -c "$(hop p1)" sh -c 'echo "$LD_PRELOAD"'
+	[ "$status" -eq 0 ]
+	[[ $output == *"$LIB"*"libc.so.6"* ]]
+}
+
+@test "where the chain comes from: -c, SOCKS_CHAIN, SOCKS_CHAIN_FILE, XDG, HOME, in that order" {
+	mkdir -p "$HOME/.config/sockschain" "$BATS_TEST_TMPDIR/xdg/sockschain"
+	echo "home-wins-if-alone" >"$HOME/.config/sockschain/chain"
+	run "$SOCKSCHAIN" true
+	[[ $output == *"$HOME/.config/sockschain/chain:1:1:"* ]]
+	echo "xdg-wins" >"$BATS_TEST_TMPDIR/xdg/sockschain/chain"
+	run env XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg" "$SOCKSCHAIN" true
+	[[ $output == *"xdg/sockschain/chain:1:1:"* ]]
+	echo "file-wins" >"$BATS_TEST_TMPDIR/f.chain"
+	run env XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg" SOCKS_CHAIN_FILE="$BATS_TEST_TMPDIR/f.chain" "$SOCKSCHAIN" true
+	[[ $output == *"f.chain:1:1: \"file-wins\""* ]]
+	run env SOCKS_CHAIN="env-wins" SOCKS_CHAIN_FILE="$BATS_TEST_TMPDIR/f.chain" "$SOCKSCHAIN" true
+	[[ $output == *"SOCKS_CHAIN:1:1: \"env-wins\""* ]]
+	run env SOCKS_CHAIN="env-loses" "$SOCKSCHAIN" -c "c-wins" true
+	[[ $output == *"-c:1:1: \"c-wins\""* ]]
+	run env SOCKS_CHAIN="env-loses" "$SOCKSCHAIN" -f "$BATS_TEST_TMPDIR/f.chain" true
+	[[ $output == *"\"file-wins\""* ]]
+}
+
+@test "no chain anywhere: exit 125 saying where to put one" {
+	[ ! -e /etc/sockschain/chain ] || skip "this machine has /etc/sockschain/chain"
+	run "$SOCKSCHAIN" true
+	[ "$status" -eq 125 ]
+	[[ $output == *"no chain configured"* ]]
+}
+
+@test "the chain reaches child processes: a shell script's curl goes through it" {
+	stop_servers
+	start_target http
+	start_proxy p1
+	run "$SOCKSCHAIN" -c "$(hop p1)" sh -c "curl -sS --max-time 10 http://$REMOTE/child"
+	[ "$status" -eq 0 ]
+	[[ $output == *"request: GET /child"* ]]
+	[[ $(proxy_log p1) == *"dest=$REMOTE:80 "* ]]
+}
+
+@test "-v: one line per connection with every hop and its time; -q: failures are silent" {
+	start_proxy p2
+	run "$SOCKSCHAIN" -v -c "$(hop p1) $(hop p2)" "$CLIENT" "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output =~ "sockschain: $REMOTE:80: via socks4://127.0.0.1:$p1_PORT ("[0-9.]+" ms) -> socks4://127.0.0.1:$p2_PORT ("[0-9.]+" ms) -> $REMOTE:80: connected" ]]
+	stop_servers
+	start_target echo
+	start_proxy p1 -f refuse
+	run "$SOCKSCHAIN" -q -c "$(hop p1)" "$CLIENT" "$REMOTE" 80
+	[ "$status" -eq 1 ]
+	[[ $output == "fail errno=ECONNREFUSED"* ]]
+	[[ $output != *sockschain:* ]]
+}
+
+@test "SOCKS_CHAIN_LOG takes the messages; stdout never gets any" {
+	stop_servers
+	start_target echo
+	start_proxy p1 -f refuse
+	run env SOCKS_CHAIN_LOG="$BATS_TEST_TMPDIR/sc.log" "$SOCKSCHAIN" -c "$(hop p1)" "$CLIENT" "$REMOTE" 80
+	[[ $output == "fail errno=ECONNREFUSED"* ]]
+	[[ $output != *sockschain:* ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/sc.log") == "sockschain: $REMOTE:80: hop 1 of 1"*"[ECONNREFUSED]" ]]
+	run bash -c "SOCKS_CHAIN='$(hop p1)' LD_PRELOAD='$LIB' '$CLIENT' $REMOTE 80 2>/dev/null"
+	[ "$output" = "${output#*sockschain}" ]
+}
+
+@test "library without any chain: connections fail closed with EACCES, loopback still direct" {
+	run env LD_PRELOAD="$LIB" "$CLIENT" "$REMOTE" 80
+	[ "$status" -eq 1 ]
+	[[ $output == *"sockschain: $REMOTE:80: refused, not connecting directly: no chain configured"* ]]
+	[[ $output == *"fail errno=EACCES"* ]]
+	run env LD_PRELOAD="$LIB" "$CLIENT" --send 'lo' --expect 'lo' 127.0.0.1 "$target_PORT"
+	[ "$status" -eq 0 ]
+}
+
+@test "library with a broken SOCKS_CHAIN: fails closed naming the error, every time" {
+	run env SOCKS_CHAIN="socks4://127.0.0.1:$p1_PORT bypass=0.0.0.0/0 oops" LD_PRELOAD="$LIB" \
+		"$CLIENT" --count 2 "$REMOTE" 80
+	[ "$status" -eq 1 ]
+	[ "$(grep -c 'fail errno=EACCES' <<<"$output")" -eq 2 ]
+	[ "$(grep -c 'SOCKS_CHAIN:1:.*"oops": expected a proxy' <<<"$output")" -eq 2 ]
+	[ ! -s "$BATS_TEST_TMPDIR/p1.log" ]
+	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
+}

@@ -1,0 +1,161 @@
+# The program's own socket: blocking and non-blocking, its options, flags and
+# errno, getpeername, fork, signals, and what must pass through untouched.
+load ../lib/common
+
+setup() {
+	start_target echo
+	start_proxy p1
+	start_proxy p2
+	export SOCKS_CHAIN="$(hop p1) $(hop p2)"
+}
+
+teardown() {
+	stop_servers
+}
+
+@test "blocking connect: ok, errno left as it was" {
+	run preloaded "$CLIENT" --errno-preserve --send 'hi' --expect 'hi' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"errno_kept=1"* ]]
+}
+
+@test "non-blocking connect completes at once; poll and SO_ERROR show a connected socket" {
+	run preloaded "$CLIENT" --nonblock --send 'hi' --expect 'hi' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"immediate=1"* ]]
+	[[ $output == *"so_error=0"* ]]
+	[[ $output == *"flags_kept=1"* ]]
+}
+
+@test "non-blocking connect waited on with epoll" {
+	run preloaded "$CLIENT" --epoll --send 'hi' --expect 'hi' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"epollout=1"* ]]
+	[[ $output == *"flags_kept=1"* ]]
+}
+
+@test "non-blocking connect that fails reports the chain's errno, not EINPROGRESS" {
+	stop_servers
+	start_target echo
+	start_proxy p1 -f refuse
+	run env SOCKS_CHAIN="$(hop p1)" LD_PRELOAD="$LIB" "$CLIENT" --nonblock "$REMOTE" 80
+	[ "$status" -eq 1 ]
+	[[ $output == *"errno=ECONNREFUSED"* ]]
+}
+
+@test "socket options, close-on-exec, send buffer and bind() survive" {
+	run preloaded "$CLIENT" --nodelay --keepalive --cloexec --sndbuf 65536 \
+		--bind 127.0.0.2:0 --send 'hi' --expect 'hi' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"nodelay=1"* ]]
+	[[ $output == *"keepalive=1"* ]]
+	[[ $output == *"cloexec=1"* ]]
+	[[ $output == *"local=127.0.0.2:"* ]]
+	[[ $output =~ sndbuf=([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" -ge 65536 ]
+	[[ $(proxy_log p1) == *"peer=127.0.0.2:"* ]]	# the hop saw the bound address
+}
+
+@test "getpeername gives the destination, also after dup and close, not a new socket" {
+	run preloaded "$CLIENT" --peer "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"peer=$REMOTE:80"* ]]
+	run preloaded "$CLIENT" --dup-peer "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"peer=$REMOTE:80"* ]]
+	[[ $output == *"newsock_peer_errno=ENOTCONN"* ]]
+}
+
+@test "getpeername from many threads, each its own destination" {
+	run preloaded "$CLIENT" --threads 8 --count 5 --peer "$REMOTE" 443
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "peer=$REMOTE:443" <<<"$output")" -eq 40 ]
+}
+
+@test "an IPv6 socket to an IPv4-mapped destination goes through the chain" {
+	run preloaded "$CLIENT" --v6 --peer --send 'v6' --expect 'v6' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"peer=[::ffff:$REMOTE]:80"* ]]
+	[[ $(proxy_log p2) == *"dest=$REMOTE:80 "* ]]
+}
+
+@test "an IPv6 destination cannot be carried by SOCKS4: EAFNOSUPPORT and a clear line" {
+	run preloaded "$CLIENT" 2001:2::7 80
+	[ "$status" -eq 1 ]
+	[[ $output == *"errno=EAFNOSUPPORT"* ]]
+	[[ $output == *"cannot carry the IPv6 address [2001:2::7]:80"* ]]
+	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
+}
+
+@test "connect in a forked child" {
+	run preloaded "$CLIENT" --fork --send 'child' --expect 'child' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $(proxy_log p2) == *"dest=$REMOTE:80 "* ]]
+}
+
+@test "a signal every millisecond during slow handshakes breaks nothing" {
+	stop_servers
+	start_target echo
+	start_proxy p1 -f slow -d 200
+	run env SOCKS_CHAIN="$(hop p1)" LD_PRELOAD="$LIB" "$CLIENT" --signals 1000 --count 3 \
+		--send 'sig' --expect 'sig' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output =~ signals=([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" -ge 100 ]
+}
+
+@test "64 threads x 50 connections: none fails, every path exactly the chain" {
+	start_proxy p3
+	run env SOCKS_CHAIN="$(hop p1) $(hop p2) $(hop p3)" LD_PRELOAD="$LIB" \
+		"$CLIENT" --threads 64 --count 50 --summary --send 'x' --expect 'x' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"connections=3200 ok=3200 fail=0"* ]]
+	# each hop asked for the next one 3200 times, and for nothing else
+	[ "$(grep -c "dest=127.0.0.1:$p2_PORT .*granted" "$BATS_TEST_TMPDIR/p1.log")" -eq 3200 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 3200 ]
+	[ "$(grep -c "dest=127.0.0.1:$p3_PORT .*granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 3200 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p2.log")" -eq 3200 ]
+	[ "$(grep -c "dest=$REMOTE:80 .*granted" "$BATS_TEST_TMPDIR/p3.log")" -eq 3200 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p3.log")" -eq 3200 ]
+}
+
+@test "UDP sockets are untouched: their connect goes straight to the kernel" {
+	run preloaded "$CLIENT" --udp --send 'u' "$REMOTE" 53
+	[ "$status" -eq 1 ]
+	[[ $output == *"errno=ENETUNREACH"* ]]	# the kernel's answer here, not the chain's
+	[ ! -s "$BATS_TEST_TMPDIR/p1.log" ]
+	run preloaded "$CLIENT" --udp --send 'u' 127.0.0.1 9
+	[ "$status" -eq 0 ]
+}
+
+@test "AF_UNIX sockets are untouched" {
+	command -v nc >/dev/null || skip "nc is not installed"
+	nc -lU "$BATS_TEST_TMPDIR/sock" >"$BATS_TEST_TMPDIR/unix.out" 3>&- &
+	echo $! >>"$BATS_TEST_TMPDIR/server.pids"
+	for i in $(seq 100); do [ -S "$BATS_TEST_TMPDIR/sock" ] && break; sleep 0.02; done
+	run preloaded "$CLIENT" --unix "$BATS_TEST_TMPDIR/sock" --send 'unix'
+	[ "$status" -eq 0 ]
+	run preloaded "$CLIENT" --unix "$BATS_TEST_TMPDIR/nothing-here"
+	[[ $output == *"errno=ENOENT"* ]]
+	[ ! -s "$BATS_TEST_TMPDIR/p1.log" ]
+}
+
+@test "loading the library starts no thread and opens no descriptor" {
+	run preloaded bash -c 'grep Threads /proc/$$/status; ls /proc/$$/fd | wc -l'
+	preloaded_out=$output
+	run bash -c 'grep Threads /proc/$$/status; ls /proc/$$/fd | wc -l'
+	[ "$preloaded_out" = "$output" ]
+	[[ $output == *"Threads:"*"1"* ]]
+}
+
+@test "programs that unshare a user namespace or close every descriptor keep working" {
+	run preloaded unshare -r true
+	[ "$status" -eq 0 ]
+	run preloaded python3 -c "
+import os, socket
+os.closerange(3, 4096)
+s = socket.create_connection(('$REMOTE', 80), timeout=10)
+s.sendall(b'closefrom'); print(s.recv(100).decode())"
+	[ "$status" -eq 0 ]
+	[ "$output" = "closefrom" ]
+}

@@ -1,0 +1,87 @@
+# Helpers for the bats suites: start and stop the test servers, run programs
+# under the chain. Every server started is recorded and stopped by its pid.
+
+BUILD=${SOCKSCHAIN_BUILD:-$BATS_TEST_DIRNAME/../../build}
+SOCKSCHAIN=$BUILD/sockschain
+LIB=$BUILD/libsockschain.so
+CLIENT=$BUILD/tests/client
+TESTPROXY=$BUILD/tests/testproxy
+TARGET=$BUILD/tests/target
+
+# Destinations that look remote: they only ever appear inside proxy requests.
+REMOTE=198.18.0.7
+
+if [[ ${SANITIZE:-} == 1 ]]; then
+	# Foreign programs (curl, python) are not ours to leak-check.
+	export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+
+# Prints the port a server wrote to its port file, waiting at most 5 s.
+wait_port() {
+	local file=$1 i
+	for ((i = 0; i < 500; i++)); do
+		if [[ -s $file ]]; then
+			cat "$file"
+			return 0
+		fi
+		sleep 0.01
+	done
+	echo "server did not start: no $file" >&2
+	return 1
+}
+
+# start_server NAME PROGRAM ARGS...: sets NAME_PORT; logs go to $BATS_TEST_TMPDIR/NAME.log
+start_server() {
+	local name=$1 prog=$2 dir=${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}
+	shift 2
+	rm -f "$dir/$name.port"
+	"$prog" -P "$dir/$name.port" -l "$dir/$name.log" "$@" >>"$dir/$name.err" 2>&1 3>&- &
+	echo $! >>"$dir/server.pids"
+	printf -v "${name}_PORT" '%s' "$(wait_port "$dir/$name.port")"
+	: >>"$dir/$name.log"
+}
+
+# start_target MODE: the local server that answers for remote-looking destinations.
+start_target() {
+	start_server target "$TARGET" -m "${1:-echo}"
+}
+
+# start_proxy NAME [testproxy flags...]: serves remote destinations from the target.
+start_proxy() {
+	local name=$1
+	shift
+	start_server "$name" "$TESTPROXY" -T "127.0.0.1:$target_PORT" "$@"
+}
+
+stop_servers() {
+	local dir=${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR} pid
+	[[ -f $dir/server.pids ]] || return 0
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || true
+	done <"$dir/server.pids"
+	while read -r pid; do
+		wait "$pid" 2>/dev/null || true	# a server's own status: killed, 143
+	done <"$dir/server.pids"
+	rm -f "$dir/server.pids"
+}
+
+# hop NAME: the chain item for a started proxy.
+hop() {
+	local var="${1}_PORT"
+	echo "socks4://127.0.0.1:${!var}"
+}
+
+# proxy_log NAME: what the proxy was asked, one request a line.
+proxy_log() {
+	cat "${BATS_TEST_TMPDIR}/$1.log"
+}
+
+# Runs a program with the library preloaded directly (no launcher).
+preloaded() {
+	if [[ ${SANITIZE:-} == 1 ]]; then
+		LD_PRELOAD="$SAN_RT $LIB" "$@"
+	else
+		LD_PRELOAD="$LIB" "$@"
+	fi
+}
