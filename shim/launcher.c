@@ -205,11 +205,10 @@ static int export_preload(void)
 		return 0;
 	if (!old)
 		old = "";
-	if (strstr(old, first))
-		first = "";
 	if (asprintf(&list, "%s %s %s", first, lib, old) < 0)
 		return -1;
-	rc = setenv("LD_PRELOAD", list, 1);	/* the loader skips the extra spaces */
+	/* The loader skips extra spaces and loads a library named twice once. */
+	rc = setenv("LD_PRELOAD", list, 1);
 	free(list);
 	return rc;
 }

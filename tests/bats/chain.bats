@@ -11,6 +11,7 @@ teardown() {
 }
 
 @test "one hop: curl gets the page, the hop was asked for the destination" {
+	need_curl
 	start_proxy p1
 	run env SOCKS_CHAIN="$(hop p1)" "$SOCKSCHAIN" curl -sS --max-time 10 "http://$REMOTE/hello"
 	[ "$status" -eq 0 ]
@@ -22,6 +23,7 @@ teardown() {
 }
 
 @test "three hops: each hop is asked for the next, with its own user id, in order" {
+	need_curl
 	start_proxy p1
 	start_proxy p2
 	start_proxy p3
@@ -36,6 +38,7 @@ teardown() {
 }
 
 @test "curl reports the destination as its peer, not the first hop" {
+	need_curl
 	start_proxy p1
 	run "$SOCKSCHAIN" -c "$(hop p1)" curl -sS -o /dev/null -w '%{remote_ip}:%{remote_port}' \
 		--max-time 10 "http://$REMOTE:81/"
@@ -65,6 +68,20 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "hello socat" ]
 	[[ $(proxy_log p1) == *"dest=$REMOTE:7 "* ]]
+}
+
+@test "three hops for the test client: each hop asked for the next, in order" {
+	stop_servers
+	start_target echo
+	start_proxy p1
+	start_proxy p2
+	start_proxy p3
+	run "$SOCKSCHAIN" -c "socks4://u1@127.0.0.1:$p1_PORT socks4://u2@127.0.0.1:$p2_PORT $(hop p3)" \
+		"$CLIENT" --send 'abc\n' --expect 'abc\n' "$REMOTE" 4242
+	[ "$status" -eq 0 ]
+	[[ $(proxy_log p1) == "proto=socks4 user=u1 dest=127.0.0.1:$p2_PORT "*granted ]]
+	[[ $(proxy_log p2) == "proto=socks4 user=u2 dest=127.0.0.1:$p3_PORT "*granted ]]
+	[[ $(proxy_log p3) == "proto=socks4 user=- dest=$REMOTE:4242 "*granted ]]
 }
 
 @test "the test client sees its echo come back through the chain" {

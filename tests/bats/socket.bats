@@ -38,7 +38,7 @@ teardown() {
 	stop_servers
 	start_target echo
 	start_proxy p1 -f refuse
-	run env SOCKS_CHAIN="$(hop p1)" LD_PRELOAD="$LIB" "$CLIENT" --nonblock "$REMOTE" 80
+	run preloaded SOCKS_CHAIN="$(hop p1)" "$CLIENT" --nonblock "$REMOTE" 80
 	[ "$status" -eq 1 ]
 	[[ $output == *"errno=ECONNREFUSED"* ]]
 }
@@ -97,7 +97,7 @@ teardown() {
 	stop_servers
 	start_target echo
 	start_proxy p1 -f slow -d 200
-	run env SOCKS_CHAIN="$(hop p1)" LD_PRELOAD="$LIB" "$CLIENT" --signals 1000 --count 3 \
+	run preloaded SOCKS_CHAIN="$(hop p1)" "$CLIENT" --signals 1000 --count 3 \
 		--send 'sig' --expect 'sig' "$REMOTE" 80
 	[ "$status" -eq 0 ]
 	[[ $output =~ signals=([0-9]+) ]]
@@ -106,7 +106,7 @@ teardown() {
 
 @test "64 threads x 50 connections: none fails, every path exactly the chain" {
 	start_proxy p3
-	run env SOCKS_CHAIN="$(hop p1) $(hop p2) $(hop p3)" LD_PRELOAD="$LIB" \
+	run preloaded SOCKS_CHAIN="$(hop p1) $(hop p2) $(hop p3)" \
 		"$CLIENT" --threads 64 --count 50 --summary --send 'x' --expect 'x' "$REMOTE" 80
 	[ "$status" -eq 0 ]
 	[[ $output == *"connections=3200 ok=3200 fail=0"* ]]
