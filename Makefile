@@ -35,6 +35,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all test unit demo install uninstall clean
+.SECONDARY:
 all: $(LIB) $(LAUNCHER)
 
 $(OBJ)/%.o: %.c
