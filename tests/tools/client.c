@@ -72,7 +72,7 @@ struct bytes {
 
 struct opts {
 	bool nonblock, epoll, v6, udp, nodelay, keepalive, cloexec;
-	bool peer, dup_peer, fork, errno_preserve, fds, summary;
+	bool peer, dup_peer, fork, errno_preserve, fds, summary, spread;
 	bool sndbuf_set, bind_set, timeout_check_set;
 	struct bytes send, expect, read_first;
 	int sndbuf;
@@ -457,13 +457,31 @@ static int apply_options(const struct opts *o, struct conn *c)
  * The connect() call itself, timed.  Returns connect's result with its
  * errno in c->err, and checks the file status flags and errno it leaves.
  */
+/*
+ * With --spread, connection number i (over all threads) goes to PORT + i, so
+ * a proxy's log shows every connection's destination exactly once.
+ */
+static struct sockaddr_storage connection_target(const struct opts *o)
+{
+	static atomic_uint next;
+	struct sockaddr_storage ss = o->target;
+	unsigned i = o->spread ? atomic_fetch_add(&next, 1) : 0;
+	in_port_t *port = ss.ss_family == AF_INET6
+		? &((struct sockaddr_in6 *)&ss)->sin6_port
+		: &((struct sockaddr_in *)&ss)->sin_port;
+
+	*port = htons((uint16_t)(ntohs(*port) + i));
+	return ss;
+}
+
 static int timed_connect(const struct opts *o, struct conn *c)
 {
+	struct sockaddr_storage target = connection_target(o);
 	int flags_before = fcntl(c->fd, F_GETFL);
 	int64_t start = now_ms();
 	if (o->errno_preserve)
 		errno = ERRNO_KEEP_MARK;
-	int rc = connect(c->fd, (const struct sockaddr *)&o->target,
+	int rc = connect(c->fd, (const struct sockaddr *)&target,
 			 o->target_len);
 	int saved = errno;
 	c->elapsed_ms = (long)(now_ms() - start);
@@ -941,7 +959,8 @@ static void usage(void)
 	      "  --errno-preserve    check errno is untouched on success\n"
 	      "  --udp               SOCK_DGRAM instead of SOCK_STREAM\n"
 	      "  --unix PATH         AF_UNIX stream socket to PATH\n"
-	      "  --fds               print open_fds= at the end\n", stdout);
+	      "  --fds               print open_fds= at the end\n"
+	      "  --spread            connection i goes to PORT + i\n", stdout);
 }
 
 enum {
@@ -949,7 +968,7 @@ enum {
 	OPT_V6, OPT_NODELAY, OPT_KEEPALIVE, OPT_CLOEXEC, OPT_SNDBUF,
 	OPT_BIND, OPT_PEER, OPT_DUP_PEER, OPT_THREADS, OPT_COUNT,
 	OPT_SUMMARY, OPT_FORK, OPT_SIGNALS, OPT_TIMEOUT_CHECK,
-	OPT_ERRNO_PRESERVE, OPT_UDP, OPT_UNIX, OPT_FDS, OPT_HELP,
+	OPT_ERRNO_PRESERVE, OPT_UDP, OPT_UNIX, OPT_FDS, OPT_SPREAD, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -976,6 +995,7 @@ static const struct option long_options[] = {
 	{ "udp", no_argument, NULL, OPT_UDP },
 	{ "unix", required_argument, NULL, OPT_UNIX },
 	{ "fds", no_argument, NULL, OPT_FDS },
+	{ "spread", no_argument, NULL, OPT_SPREAD },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -1004,6 +1024,7 @@ static bool set_option(struct opts *o, int opt, const char *arg)
 	case OPT_ERRNO_PRESERVE: o->errno_preserve = true; return true;
 	case OPT_UDP: o->udp = true; return true;
 	case OPT_FDS: o->fds = true; return true;
+	case OPT_SPREAD: o->spread = true; return true;
 	case OPT_UNIX: o->unix_path = arg; return true;
 	case OPT_BIND: o->bind_set = true; return true;	/* parsed later */
 	case OPT_SEND:
