@@ -3,6 +3,7 @@
 
 #include "../chain/resolve.h"
 #include "chainsource.h"
+#include "log.h"
 #include "real.h"
 
 #include <pthread.h>
@@ -75,6 +76,10 @@ static void build(struct shim_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	read_environment(cfg, use_env);
 	load_chain(cfg, use_env);
+	if (cfg->ok)
+		shim_log(cfg, VERBOSITY_DEBUG, "chain of %u hops from %s, timeout %lld ms per hop, "
+			 "%u bypass ranges", cfg->chain.nhops, cfg->origin,
+			 (long long)cfg->chain.timeout_ms, cfg->chain.nbypass);
 }
 
 const struct shim_config *shim_config(void)

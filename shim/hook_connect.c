@@ -65,12 +65,23 @@ static void report_failure(const struct shim_config *cfg, const struct netaddr *
 		 rep->failed_hop + 1, cfg->chain.nhops, hop, rep->reason, strerrorname_np(err));
 }
 
+static void trace_bypass(const struct shim_config *cfg, const struct netaddr *dest)
+{
+	char where[NETADDR_TEXT_MAX];
+
+	if (cfg->verbosity < VERBOSITY_DEBUG)
+		return;
+	netaddr_format(dest, where, sizeof(where));
+	shim_log(cfg, VERBOSITY_DEBUG, "%s: bypassed, connecting directly", where);
+}
+
 static int refuse(const struct shim_config *cfg, const struct netaddr *dest, const char *why)
 {
 	char where[NETADDR_TEXT_MAX];
 
 	netaddr_format(dest, where, sizeof(where));
-	shim_log(cfg, VERBOSITY_DEFAULT, "%s: refused, not connecting directly: %s", where, why);
+	/* Even -q reports this: the chain itself is broken, not one connection. */
+	shim_log(cfg, VERBOSITY_QUIET, "%s: refused, not connecting directly: %s", where, why);
 	errno = ENOCHAIN;
 	return -1;
 }
@@ -117,8 +128,10 @@ SHIM_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	}
 	cfg = shim_config();
 	/* A chain that could not be loaded leaves the default bypass in force. */
-	if (chain_bypasses(&cfg->chain, &dest))
+	if (chain_bypasses(&cfg->chain, &dest)) {
+		trace_bypass(cfg, &dest);
 		return real_connect(fd, addr, len);
+	}
 	if (!cfg->ok)
 		return refuse(cfg, &dest, cfg->error);
 	return dial(cfg, fd, addr->sa_family, &dest);

@@ -188,4 +188,7 @@ teardown() {
 	[ "$(grep -c 'SOCKS_CHAIN:1:.*"oops": expected a proxy' <<<"$output")" -eq 2 ]
 	[ ! -s "$BATS_TEST_TMPDIR/p1.log" ]
 	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
+	# -q silences failed connections, not a chain that cannot be loaded
+	run preloaded SOCKS_CHAIN="oops" SOCKS_CHAIN_VERBOSE=0 "$CLIENT" "$REMOTE" 80
+	[[ $output == *'sockschain: 198.18.0.7:80: refused, not connecting directly: SOCKS_CHAIN:1:1: "oops"'* ]]
 }
