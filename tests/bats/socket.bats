@@ -121,6 +121,22 @@ teardown() {
 	[ "$(grep -o "dest=$REMOTE:[0-9]*" "$BATS_TEST_TMPDIR/p3.log" | sort -t: -k2 -n | sed -n '1p;$p' | tr '\n' ' ')" = "dest=$REMOTE:10000 dest=$REMOTE:13199 " ]
 }
 
+@test "no descriptor is left behind, whether connections succeed or fail" {
+	run "$CLIENT" --fds 127.0.0.1 "$target_PORT"	# what the client has open by itself
+	[[ $output =~ open_fds=([0-9]+) ]]
+	baseline=${BASH_REMATCH[1]}
+	run preloaded "$CLIENT" --count 20 --send x --expect x --fds "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"open_fds=$baseline"* ]]
+	stop_servers
+	start_target echo
+	start_proxy p1 -f garbage
+	run preloaded SOCKS_CHAIN="$(hop p1)" "$CLIENT" --count 20 --fds "$REMOTE" 80
+	[ "$status" -eq 1 ]
+	[ "$(grep -c 'errno=EPROTO' <<<"$output")" -eq 20 ]
+	[[ $output == *"open_fds=$baseline"* ]]
+}
+
 @test "UDP sockets are untouched: their connect goes straight to the kernel" {
 	run preloaded "$CLIENT" --udp --send 'u' "$REMOTE" 53
 	[ "$status" -eq 1 ]
