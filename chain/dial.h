@@ -22,6 +22,6 @@ struct dial_report {
  * negative errno with rep->failed_hop and rep->reason saying why.
  */
 int chain_dial(int fd, int sock_family, const struct chain_config *cfg,
-	       const struct netaddr *dest, connect_fn do_connect, struct dial_report *rep);
+	       const struct endpoint *dest, connect_fn do_connect, struct dial_report *rep);
 
 #endif

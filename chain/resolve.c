@@ -38,19 +38,14 @@ static int resolve_hop(struct hop *hop, const struct resolver *res, const char *
 int chain_resolve(struct chain_config *cfg, const struct resolver *res, const char *origin,
 		  struct spec_error *err)
 {
+	struct hop *hop = &cfg->hops[0];
 	char text[HOP_TEXT_MAX];
 	const char *why = "";
-	unsigned i;
 
-	for (i = 0; i < cfg->nhops; i++) {
-		struct hop *hop = &cfg->hops[i];
-
-		if (!hop->host_is_name || resolve_hop(hop, res, &why) == 0)
-			continue;
-		hop_describe(hop, text, sizeof(text));
-		snprintf(err->text, sizeof(err->text), "%s:%u:%u: hop %u (%s): cannot resolve its name: %s",
-			 origin, hop->line, hop->column, i + 1, text, why);
-		return -EHOSTUNREACH;
-	}
-	return 0;
+	if (cfg->nhops == 0 || !hop->host_is_name || resolve_hop(hop, res, &why) == 0)
+		return 0;
+	hop_describe(hop, text, sizeof(text));
+	snprintf(err->text, sizeof(err->text), "%s:%u:%u: hop 1 (%s): cannot resolve its name: %s",
+		 origin, hop->line, hop->column, text, why);
+	return -EHOSTUNREACH;
 }

@@ -14,8 +14,10 @@ struct resolver {
 };
 
 /*
- * Resolves every hop written as a name, preferring IPv4 (every protocol can
- * carry it). Returns 0, or -EHOSTUNREACH with err naming the hop and the reason.
+ * Resolves hop 1 when it is written as a name, preferring IPv4. Only hop 1:
+ * we connect to it ourselves, while every later hop written as a name is
+ * handed to the hop before it as that name, so no local lookup reveals it.
+ * Returns 0, or -EHOSTUNREACH with err naming the hop and the reason.
  */
 int chain_resolve(struct chain_config *cfg, const struct resolver *res, const char *origin,
 		  struct spec_error *err);

@@ -20,25 +20,33 @@ enum {
  *   | VN | CD | DSTPORT |      DSTIP        | USERID       |NULL|
  *   +----+----+----+----+----+----+----+----+----+----+....+----+
  *      1    1      2              4           variable       1
+ *
+ * SOCKS4A: DSTIP is 0.0.0.1 (0.0.0.x, x != 0), and the host name and a
+ * second NUL follow the user id's NUL.
  */
-int socks4_build_connect(uint8_t *buf, size_t cap, const struct netaddr *dest,
+int socks4_build_connect(uint8_t *buf, size_t cap, const struct endpoint *dest,
 			 const char *userid)
 {
-	size_t idlen = strlen(userid);
+	static const uint8_t socks4a_marker[4] = { 0, 0, 0, 1 };
+	size_t idlen = strlen(userid), namelen = dest->name ? strlen(dest->name) + 1 : 0;
 
-	if (dest->family != AF_INET)
+	if (!dest->name && dest->addr.family != AF_INET)
 		return -EAFNOSUPPORT;
-	if (idlen > 255)
+	if (idlen > 255 || namelen > 256)
 		return -ENAMETOOLONG;
-	if (cap < 8 + idlen + 1)
+	if (dest->name && !endpoint_name_ok(dest->name))
+		return -EINVAL;
+	if (cap < 8 + idlen + 1 + namelen)
 		return -ENOBUFS;
 	buf[0] = SOCKS4_VERSION;
 	buf[1] = SOCKS4_CMD_CONNECT;
-	buf[2] = (uint8_t)(dest->port >> 8);
-	buf[3] = (uint8_t)(dest->port & 0xff);
-	memcpy(buf + 4, dest->addr, 4);
+	buf[2] = (uint8_t)(dest->addr.port >> 8);
+	buf[3] = (uint8_t)(dest->addr.port & 0xff);
+	memcpy(buf + 4, dest->name ? socks4a_marker : dest->addr.addr, 4);
 	memcpy(buf + 8, userid, idlen + 1);
-	return (int)(8 + idlen + 1);
+	if (dest->name)
+		memcpy(buf + 8 + idlen + 1, dest->name, namelen);
+	return (int)(8 + idlen + 1 + namelen);
 }
 
 /*

@@ -1,22 +1,23 @@
-/* SOCKS4 CONNECT: building the request and judging the reply, without sockets. */
+/* SOCKS4 and SOCKS4A CONNECT: building the request and judging the reply, without sockets. */
 #ifndef SOCKSCHAIN_SOCKS4_H
 #define SOCKSCHAIN_SOCKS4_H
 
-#include "netaddr.h"
+#include "endpoint.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define SOCKS4_REPLY_LEN 8
-/* VN CD DSTPORT DSTIP, a user id of up to 255 bytes, NUL */
-#define SOCKS4_REQUEST_MAX (8 + 255 + 1)
+/* VN CD DSTPORT DSTIP, a user id of up to 255 bytes, NUL, a SOCKS4A name, NUL */
+#define SOCKS4_REQUEST_MAX (8 + 255 + 1 + 255 + 1)
 
 /*
- * Writes a CONNECT request for dest into buf. Returns its length, or
- * -EAFNOSUPPORT (dest is IPv6: SOCKS4 cannot carry it), -ENAMETOOLONG (user id
- * over 255 bytes) or -ENOBUFS (cap too small).
+ * Writes a CONNECT request for dest into buf: SOCKS4A when dest is a name.
+ * Returns its length, or -EAFNOSUPPORT (an IPv6 address: SOCKS4 cannot carry
+ * it), -ENAMETOOLONG (user id or name over 255 bytes), -EINVAL (a name with
+ * characters no host name has) or -ENOBUFS (cap too small).
  */
-int socks4_build_connect(uint8_t *buf, size_t cap, const struct netaddr *dest,
+int socks4_build_connect(uint8_t *buf, size_t cap, const struct endpoint *dest,
 			 const char *userid);
 
 /*

@@ -241,15 +241,24 @@ static int parse_hostport(struct parser *ps, const struct item *it, struct hop *
 	return 0;
 }
 
+/* "user" or "user:password", percent-decoded; SOCKS4 has a user id only. */
 static int parse_userinfo(struct parser *ps, const struct item *it, struct hop *hop,
 			  const char *text, size_t len)
 {
-	const char *why = NULL;
+	const char *colon = memchr(text, ':', len), *why = NULL;
+	size_t userlen = colon ? (size_t)(colon - text) : len;
 
-	if (memchr(text, ':', len))
+	if (colon && hop->proto == HOP_SOCKS4)
 		return fail(ps, it, "socks4 takes a user id, not a password");
-	if (percent_decode(text, len, hop->user, sizeof(hop->user), &why) < 0)
-		return fail(ps, it, "user id: %s", why);
+	if (percent_decode(text, userlen, hop->user, sizeof(hop->user), &why) < 0)
+		return fail(ps, it, "user: %s", why);
+	if (hop->proto == HOP_SOCKS5 && hop->user[0] == '\0')
+		return fail(ps, it, "socks5 needs a user name before the password");
+	if (!colon)
+		return 0;
+	hop->has_pass = true;
+	if (percent_decode(colon + 1, len - userlen - 1, hop->pass, sizeof(hop->pass), &why) < 0)
+		return fail(ps, it, "password: %s", why);
 	return 0;
 }
 
@@ -259,8 +268,13 @@ struct scheme {
 	uint16_t default_port;
 };
 
+/* The first scheme of each protocol is the one shown in messages. */
 static const struct scheme schemes[] = {
 	{ "socks4", HOP_SOCKS4, 1080 },
+	{ "socks5", HOP_SOCKS5, 1080 },
+	{ "http", HOP_HTTP, 8080 },
+	{ "socks4a", HOP_SOCKS4, 1080 },
+	{ "socks5h", HOP_SOCKS5, 1080 },
 };
 
 static const struct scheme *find_scheme(const char *name, size_t len)
@@ -280,7 +294,8 @@ static int parse_proxy(struct parser *ps, const struct item *it, const char *sep
 	struct hop *hop;
 
 	if (!scheme)
-		return fail(ps, it, "unknown scheme \"%.*s\" (supported: socks4)",
+		return fail(ps, it, "unknown scheme \"%.*s\" (supported: socks4, socks4a, "
+			    "socks5, socks5h, http)",
 			    (int)(sep - it->text), it->text);
 	if (ps->cfg->nhops == CHAIN_MAX_HOPS)
 		return fail(ps, it, "more than %d hops", CHAIN_MAX_HOPS);
@@ -375,7 +390,7 @@ static int parse_item(struct parser *ps, const struct item *it)
 		return parse_proxy(ps, it, sep);
 	if (eq && eq != it->text)
 		return parse_option(ps, it, eq);
-	return fail(ps, it, "expected a proxy like socks4://host:port, or an option key=value");
+	return fail(ps, it, "expected a proxy like socks5://host:port, or an option key=value");
 }
 
 int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
@@ -412,14 +427,28 @@ bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr)
 	return false;
 }
 
+static const char *proto_name(enum hop_proto proto)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (schemes[i].proto == proto)
+			return schemes[i].name;
+	return "?";
+}
+
 void hop_describe(const struct hop *hop, char *buf, size_t cap)
 {
-	const char *open = "", *close = "";
+	bool v6 = !hop->host_is_name && hop->addr.family == AF_INET6;
 
-	if (!hop->host_is_name && hop->addr.family == AF_INET6) {
-		open = "[";
-		close = "]";
-	}
-	snprintf(buf, cap, "socks4://%s%s%s%s%s:%u", hop->user, hop->user[0] ? "@" : "", open,
-		 hop->host, close, hop->port);
+	snprintf(buf, cap, "%s://%s%s%s%s%s%s:%u", proto_name(hop->proto), hop->user,
+		 hop->has_pass ? ":***" : "", hop->user[0] || hop->has_pass ? "@" : "",
+		 v6 ? "[" : "", hop->host, v6 ? "]" : "", hop->port);
+}
+
+void hop_endpoint(const struct hop *hop, struct endpoint *ep)
+{
+	ep->name = hop->host_is_name ? hop->host : NULL;
+	ep->addr = hop->addr;
+	ep->addr.port = hop->port;
 }

@@ -11,7 +11,7 @@
 #ifndef SOCKSCHAIN_SPEC_H
 #define SOCKSCHAIN_SPEC_H
 
-#include "netaddr.h"
+#include "endpoint.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,7 +23,9 @@
 #define CHAIN_DEFAULT_TIMEOUT_MS 10000
 
 enum hop_proto {
-	HOP_SOCKS4,
+	HOP_SOCKS4,	/* SOCKS4, and SOCKS4A for names */
+	HOP_SOCKS5,	/* RFC 1928, with RFC 1929 username/password */
+	HOP_HTTP,	/* HTTP CONNECT, with Basic proxy authorization */
 };
 
 struct hop {
@@ -32,7 +34,9 @@ struct hop {
 	bool host_is_name;
 	uint16_t port;
 	char user[SPEC_NAME_MAX + 1];	/* percent-decoded; empty when none */
-	struct netaddr addr;		/* the literal, or what the name resolved to */
+	char pass[SPEC_NAME_MAX + 1];	/* percent-decoded; never shown */
+	bool has_pass;
+	struct netaddr addr;		/* the literal, or for hop 1 what its name resolved to */
 	unsigned line, column;		/* where the item was written */
 };
 
@@ -63,8 +67,11 @@ int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 /* Whether connections to addr go directly, by the bypass rules. */
 bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr);
 
-/* "socks4://user@host:port" for messages: passwords never appear. */
+/* "socks5://user:***@host:port" for messages: passwords never appear. */
 #define HOP_TEXT_MAX 600
 void hop_describe(const struct hop *hop, char *buf, size_t cap);
+
+/* How the hop before this one is asked to reach it: by name when written as one. */
+void hop_endpoint(const struct hop *hop, struct endpoint *ep);
 
 #endif

@@ -88,6 +88,7 @@ static int refuse(const struct shim_config *cfg, const struct netaddr *dest, con
 
 static int dial(const struct shim_config *cfg, int fd, int family, const struct netaddr *dest)
 {
+	struct endpoint target = { .name = NULL, .addr = *dest };
 	struct dial_report rep;
 	int saved = errno, flags, rc;
 
@@ -97,7 +98,7 @@ static int dial(const struct shim_config *cfg, int fd, int family, const struct 
 	/* Non-blocking for the handshake, so every wait has a deadline. */
 	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return -1;
-	rc = chain_dial(fd, family, &cfg->chain, dest, real_connect, &rep);
+	rc = chain_dial(fd, family, &cfg->chain, &target, real_connect, &rep);
 	if (!(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, flags);
 	if (rc < 0) {

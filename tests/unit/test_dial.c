@@ -83,7 +83,7 @@ static struct spec_error err;
 
 static int dial_with(struct script *s, const char *spec, struct dial_report *rep, int *client)
 {
-	struct netaddr dest = { .family = AF_INET, .addr = { 198, 18, 0, 7 }, .port = 80 };
+	struct endpoint dest = { .addr = { .family = AF_INET, .addr = { 198, 18, 0, 7 }, .port = 80 } };
 	int pair[2], rc;
 	pthread_t t;
 
@@ -183,7 +183,7 @@ static void garbage_and_short_replies(void)
 
 static void ipv6_destination_through_socks4(void)
 {
-	struct netaddr dest = { .family = AF_INET6, .port = 80 };
+	struct endpoint dest = { .addr = { .family = AF_INET6, .port = 80 } };
 	struct dial_report rep;
 	int pair[2];
 
