@@ -67,6 +67,40 @@ static void userid_host_forms(void)
 	CHECK(cfg.hops[1].addr.family == AF_INET6 && cfg.hops[1].addr.port == 1081);
 }
 
+static void schemes_and_credentials(void)
+{
+	char text[HOP_TEXT_MAX];
+
+	CHECK(parse("socks4a://10.0.0.1 socks5h://u@10.0.0.2 socks5://me:p%40ss%3Aw%25rd%20x@h.test:7 "
+		    "http://10.0.0.4 http://a:@10.0.0.5:3128") == 0);
+	CHECK(cfg.nhops == 5);
+	CHECK(cfg.hops[0].proto == HOP_SOCKS4 && cfg.hops[0].port == 1080);
+	CHECK(cfg.hops[1].proto == HOP_SOCKS5 && strcmp(cfg.hops[1].user, "u") == 0);
+	CHECK(!cfg.hops[1].has_pass);
+	CHECK(cfg.hops[2].proto == HOP_SOCKS5 && strcmp(cfg.hops[2].user, "me") == 0);
+	CHECK(strcmp(cfg.hops[2].pass, "p@ss:w%rd x") == 0 && cfg.hops[2].has_pass);
+	CHECK(cfg.hops[3].proto == HOP_HTTP && cfg.hops[3].port == 8080);
+	CHECK(cfg.hops[4].has_pass && cfg.hops[4].pass[0] == '\0');
+	hop_describe(&cfg.hops[2], text, sizeof(text));
+	CHECK(strcmp(text, "socks5://me:***@h.test:7") == 0);
+	hop_describe(&cfg.hops[0], text, sizeof(text));
+	CHECK(strcmp(text, "socks4://10.0.0.1:1080") == 0);
+	CHECK(parse("http://[2001:db8::1]:3128") == 0);
+	hop_describe(&cfg.hops[0], text, sizeof(text));
+	CHECK(strcmp(text, "http://[2001:db8::1]:3128") == 0);
+}
+
+static void hops_named_to_the_hop_before(void)
+{
+	struct endpoint ep;
+
+	CHECK(parse("socks5://127.0.0.1:1 http://proxy.internal:3128 socks4://[::1]:5") == 0);
+	hop_endpoint(&cfg.hops[1], &ep);
+	CHECK(ep.name && strcmp(ep.name, "proxy.internal") == 0 && ep.addr.port == 3128);
+	hop_endpoint(&cfg.hops[2], &ep);
+	CHECK(!ep.name && ep.addr.family == AF_INET6 && ep.addr.port == 5);
+}
+
 static void options(void)
 {
 	struct netaddr ten = { .family = AF_INET }, lo = { .family = AF_INET };
@@ -128,6 +162,12 @@ static void passwords_never_shown(void)
 {
 	CHECK(refused_with("socks4://user:s3cret@h:99999", "user:***@h", "user id, not a password"));
 	CHECK(!strstr(err.text, "s3cret"));
+	CHECK(refused_with("socks5://user:s3cret@h:99999", "socks5://user:***@h:99999", "bad port"));
+	CHECK(!strstr(err.text, "s3cret"));
+	CHECK(refused_with("http://u:s3cret%zz@h", "http://u:***@h", "password: bad percent escape"));
+	CHECK(!strstr(err.text, "s3cret"));
+	CHECK(refused_with("socks5://:s3cret@h", "socks5://:***@h", "needs a user name"));
+	CHECK(!strstr(err.text, "s3cret"));
 }
 
 static void limits(void)
@@ -158,6 +198,8 @@ int main(void)
 	RUN(one_hop);
 	RUN(separators_and_comments);
 	RUN(userid_host_forms);
+	RUN(schemes_and_credentials);
+	RUN(hops_named_to_the_hop_before);
 	RUN(options);
 	RUN(ipv6_bypass);
 	RUN(errors_name_position_and_item);
