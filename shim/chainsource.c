@@ -68,6 +68,7 @@ static int load_file(struct chain_source *src, const char *path, char *why, size
 	int rc;
 
 	snprintf(src->origin, sizeof(src->origin), "%s", path);
+	src->from_file = true;
 	rc = chain_file_read(path, &src->text);
 	if (rc == -EINVAL)
 		snprintf(why, cap, "%s: not a text file", path);
@@ -96,6 +97,7 @@ int chain_source_load(struct chain_source *src, bool use_env, char *why, size_t 
 	const char *env;
 
 	src->text = NULL;
+	src->from_file = false;
 	if (use_env && (env = getenv("SOCKS_CHAIN")) != NULL) {
 		snprintf(src->origin, sizeof(src->origin), "SOCKS_CHAIN");
 		src->text = strdup(env);

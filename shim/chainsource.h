@@ -16,6 +16,7 @@
 struct chain_source {
 	char origin[PATH_MAX];	/* "SOCKS_CHAIN" or the file's path, for messages */
 	char *text;		/* the spec; free() it */
+	bool from_file;		/* origin is a file's path */
 };
 
 /*

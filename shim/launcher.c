@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef SOCKSCHAIN_VERSION
@@ -140,6 +141,21 @@ static int export_chain(const struct options *opt)
 	return setenv("SOCKS_CHAIN_FILE", path, 1);
 }
 
+/* Credentials in a file others can read are not private: say so, once, here. */
+static void warn_if_exposed(const struct chain_source *src, const struct chain_config *cfg)
+{
+	struct stat st;
+	unsigned i;
+
+	for (i = 0; i < cfg->nhops && !cfg->hops[i].has_pass; i++)
+		;
+	if (!src->from_file || i == cfg->nhops || stat(src->origin, &st) < 0)
+		return;
+	if (st.st_mode & (S_IRGRP | S_IROTH))
+		say("warning: %s holds a password and others can read it (chmod 600 %s)",
+		    src->origin, src->origin);
+}
+
 static int check_chain(const struct options *opt)
 {
 	static const struct resolver resolver = { getaddrinfo, freeaddrinfo };
@@ -157,10 +173,12 @@ static int check_chain(const struct options *opt)
 	if (opt->spec)
 		snprintf(src.origin, sizeof(src.origin), "-c");
 	if (spec_parse(src.text, src.origin, cfg, &err) < 0 ||
-	    chain_resolve(cfg, &resolver, src.origin, &err) < 0)
+	    chain_resolve(cfg, &resolver, src.origin, &err) < 0) {
 		say("%s", err.text);
-	else
+	} else {
+		warn_if_exposed(&src, cfg);
 		rc = 0;
+	}
 	free(src.text);
 	free(cfg);
 	return rc;

@@ -41,6 +41,18 @@ teardown() {
 	[[ $output == "sockschain: $BATS_TEST_TMPDIR/work.chain:4:4: \"timeout=soon\": timeout wants seconds"* ]]
 }
 
+@test "a chain file with a password that others can read gets a warning; 0600 does not" {
+	printf 'socks5://u:pw@127.0.0.1:%s\n' "$p1_PORT" >"$BATS_TEST_TMPDIR/pw.chain"
+	chmod 644 "$BATS_TEST_TMPDIR/pw.chain"
+	run "$SOCKSCHAIN" -f "$BATS_TEST_TMPDIR/pw.chain" true
+	[ "$status" -eq 0 ]
+	[ "$output" = "sockschain: warning: $BATS_TEST_TMPDIR/pw.chain holds a password and others can read it (chmod 600 $BATS_TEST_TMPDIR/pw.chain)" ]
+	chmod 600 "$BATS_TEST_TMPDIR/pw.chain"
+	run "$SOCKSCHAIN" -f "$BATS_TEST_TMPDIR/pw.chain" true
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "-f with a missing file: exit 125" {
 	run "$SOCKSCHAIN" -f "$BATS_TEST_TMPDIR/none.chain" true
 	[ "$status" -eq 125 ]
