@@ -349,9 +349,68 @@ void chain_config_init(struct chain_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->timeout_ms = CHAIN_DEFAULT_TIMEOUT_MS;
+	cfg->dns = DNS_REMOTE;
+	cidr_parse(CHAIN_DEFAULT_FAKE_RANGE, &cfg->fake_range);
 	cidr_parse("127.0.0.0/8", &cfg->bypass[0]);
 	cidr_parse("::1/128", &cfg->bypass[1]);
 	cfg->nbypass = 2;
+}
+
+/* "*.corp.example" or "host.example": what bypass= takes besides address ranges. */
+static bool is_name_pattern(const char *value)
+{
+	const char *name = strncmp(value, "*.", 2) == 0 ? value + 2 : value;
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len > SPEC_NAME_MAX || strspn(name, "0123456789.") == len)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!is_name_char(name[i]))
+			return false;
+	return true;
+}
+
+static int parse_bypass(struct parser *ps, const struct item *it, const char *value)
+{
+	struct chain_config *cfg = ps->cfg;
+
+	if (strcmp(value, "none") == 0) {
+		cfg->nbypass = 0;
+		cfg->nbypass_names = 0;
+		return 0;
+	}
+	if (cfg->nbypass == CHAIN_MAX_BYPASS || cfg->nbypass_names == CHAIN_MAX_BYPASS)
+		return fail(ps, it, "more than %d bypass rules", CHAIN_MAX_BYPASS);
+	if (cidr_parse(value, &cfg->bypass[cfg->nbypass]) == 0) {
+		cfg->nbypass++;
+		return 0;
+	}
+	if (!is_name_pattern(value))
+		return fail(ps, it, "bypass wants an address range like 10.0.0.0/8, a name "
+			    "pattern like *.corp.example, or none");
+	snprintf(cfg->bypass_names[cfg->nbypass_names++], SPEC_NAME_MAX + 1, "%s", value);
+	return 0;
+}
+
+static int parse_fake_range(struct parser *ps, const struct item *it, const char *value)
+{
+	struct cidr range;
+
+	if (cidr_parse(value, &range) < 0 || range.family != AF_INET || range.prefix > 24)
+		return fail(ps, it, "fake_range wants an IPv4 range of at least 256 addresses, "
+			    "like 240.0.0.0/4");
+	ps->cfg->fake_range = range;
+	return 0;
+}
+
+/* key=value where value is one of two words; *flag says which. */
+static int parse_choice(struct parser *ps, const struct item *it, const char *value,
+			const char *first, const char *second, bool *is_second)
+{
+	if (strcmp(value, first) != 0 && strcmp(value, second) != 0)
+		return fail(ps, it, "wants %s or %s", first, second);
+	*is_second = strcmp(value, second) == 0;
+	return 0;
 }
 
 static int parse_option(struct parser *ps, const struct item *it, const char *eq)
@@ -359,26 +418,27 @@ static int parse_option(struct parser *ps, const struct item *it, const char *eq
 	const char *value = eq + 1;
 	size_t keylen = (size_t)(eq - it->text);
 	struct chain_config *cfg = ps->cfg;
+	bool second;
+	int rc;
 
 	if (keylen == 7 && strncmp(it->text, "timeout", 7) == 0) {
 		if (parse_seconds(value, &cfg->timeout_ms) < 0)
 			return fail(ps, it, "timeout wants seconds, like 10 or 2.5 (at most 86400)");
 		return 0;
 	}
-	if (keylen == 6 && strncmp(it->text, "bypass", 6) == 0) {
-		if (strcmp(value, "none") == 0) {
-			cfg->nbypass = 0;
-			return 0;
-		}
-		if (cfg->nbypass == CHAIN_MAX_BYPASS)
-			return fail(ps, it, "more than %d bypass rules", CHAIN_MAX_BYPASS);
-		if (cidr_parse(value, &cfg->bypass[cfg->nbypass]) < 0)
-			return fail(ps, it, "bypass wants an address range like 10.0.0.0/8, or none");
-		cfg->nbypass++;
-		return 0;
+	if (keylen == 6 && strncmp(it->text, "bypass", 6) == 0)
+		return parse_bypass(ps, it, value);
+	if (keylen == 10 && strncmp(it->text, "fake_range", 10) == 0)
+		return parse_fake_range(ps, it, value);
+	if (keylen == 3 && strncmp(it->text, "dns", 3) == 0) {
+		rc = parse_choice(ps, it, value, "remote", "local", &second);
+		cfg->dns = second ? DNS_LOCAL : DNS_REMOTE;
+		return rc;
 	}
-	return fail(ps, it, "unknown option \"%.*s\" (known: timeout, bypass)", (int)keylen,
-		    it->text);
+	if (keylen == 3 && strncmp(it->text, "udp", 3) == 0)
+		return parse_choice(ps, it, value, "block", "allow", &cfg->udp_allowed);
+	return fail(ps, it, "unknown option \"%.*s\" (known: timeout, bypass, dns, "
+		    "fake_range, udp)", (int)keylen, it->text);
 }
 
 static int parse_item(struct parser *ps, const struct item *it)
@@ -435,6 +495,29 @@ static const char *proto_name(enum hop_proto proto)
 		if (schemes[i].proto == proto)
 			return schemes[i].name;
 	return "?";
+}
+
+/* Host names compare without regard to case. */
+static bool name_matches(const char *pattern, const char *name)
+{
+	size_t plen, nlen = strlen(name);
+
+	if (strncmp(pattern, "*.", 2) != 0)
+		return strcasecmp(pattern, name) == 0;
+	plen = strlen(pattern + 1);	/* ".corp.example" */
+	return nlen > plen && strcasecmp(name + nlen - plen, pattern + 1) == 0;
+}
+
+bool chain_bypasses_name(const struct chain_config *cfg, const char *name)
+{
+	unsigned i;
+
+	if (strcasecmp(name, "localhost") == 0 || name_matches("*.localhost", name))
+		return true;
+	for (i = 0; i < cfg->nbypass_names; i++)
+		if (name_matches(cfg->bypass_names[i], name))
+			return true;
+	return false;
 }
 
 void hop_describe(const struct hop *hop, char *buf, size_t cap)

@@ -21,6 +21,12 @@
 #define SPEC_NAME_MAX 255	/* host names, user ids: what SOCKS can carry */
 #define SPEC_TEXT_MAX (1 << 20)	/* a longer spec is refused, not truncated */
 #define CHAIN_DEFAULT_TIMEOUT_MS 10000
+/*
+ * Fake addresses for names resolved by the last hop: 240.0.0.0/4, the old
+ * class E, reserved since 1989 and routed by no network, so a fake address
+ * can never be a real destination, and one that escaped would reach nothing.
+ */
+#define CHAIN_DEFAULT_FAKE_RANGE "240.0.0.0/4"
 
 enum hop_proto {
 	HOP_SOCKS4,	/* SOCKS4, and SOCKS4A for names */
@@ -40,12 +46,23 @@ struct hop {
 	unsigned line, column;		/* where the item was written */
 };
 
+enum dns_mode {
+	DNS_REMOTE,	/* names go to the last hop; no query leaves this machine */
+	DNS_LOCAL,	/* the real resolver, which leaks every name to the local network */
+};
+
 struct chain_config {
 	struct hop hops[CHAIN_MAX_HOPS];
 	unsigned nhops;
 	int64_t timeout_ms;		/* per hop: its connect and its reply */
 	struct cidr bypass[CHAIN_MAX_BYPASS];
 	unsigned nbypass;
+	/* "*.corp.example" (any name under it) or "host.example" (that name) */
+	char bypass_names[CHAIN_MAX_BYPASS][SPEC_NAME_MAX + 1];
+	unsigned nbypass_names;
+	enum dns_mode dns;
+	struct cidr fake_range;		/* IPv4, for names resolved remotely */
+	bool udp_allowed;		/* udp=allow: no leak guard on UDP and port 53 */
 };
 
 /* One line saying where and what: "ORIGIN:LINE:COL: ITEM: what is wrong". */
@@ -66,6 +83,9 @@ int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 
 /* Whether connections to addr go directly, by the bypass rules. */
 bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr);
+
+/* Whether name is resolved locally: "localhost", or a bypass name pattern. */
+bool chain_bypasses_name(const struct chain_config *cfg, const char *name);
 
 /* "socks5://user:***@host:port" for messages: passwords never appear. */
 #define HOP_TEXT_MAX 600

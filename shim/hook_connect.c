@@ -6,6 +6,9 @@
 #include "../chain/dial.h"
 #include "config.h"
 #include "export.h"
+#include "fake_names.h"
+#include "hook_connect.h"
+#include "leak_guard.h"
 #include "log.h"
 #include "peer_table.h"
 #include "real.h"
@@ -18,12 +21,12 @@
 /* The errno for connections refused because there is no usable chain. */
 #define ENOCHAIN EACCES
 
-static bool is_stream_socket(int fd)
+static int socket_type(int fd)
 {
-	int type = 0;
+	int type = -1;
 	socklen_t len = sizeof(type);
 
-	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 ? type : -1;
 }
 
 /* Returns the socket to its unconnected state so nothing flows past a failed chain. */
@@ -36,16 +39,16 @@ static void disconnect(int fd)
 	errno = saved;
 }
 
-static void trace_success(const struct shim_config *cfg, const struct netaddr *dest,
+static void trace_success(const struct shim_config *cfg, const struct endpoint *dest,
 			  const struct dial_report *rep)
 {
-	char line[1800], hop[HOP_TEXT_MAX], where[NETADDR_TEXT_MAX];
+	char line[1800], hop[HOP_TEXT_MAX], where[ENDPOINT_TEXT_MAX];
 	size_t len = 0;
 	unsigned i;
 
 	if (cfg->verbosity < VERBOSITY_VERBOSE)
 		return;
-	netaddr_format(dest, where, sizeof(where));
+	endpoint_format(dest, where, sizeof(where));
 	for (i = 0; i < cfg->chain.nhops && len < sizeof(line); i++) {
 		hop_describe(&cfg->chain.hops[i], hop, sizeof(hop));
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s (%.1f ms) -> ", hop,
@@ -54,12 +57,12 @@ static void trace_success(const struct shim_config *cfg, const struct netaddr *d
 	shim_log(cfg, VERBOSITY_VERBOSE, "%s: via %s%s: connected", where, line, where);
 }
 
-static void report_failure(const struct shim_config *cfg, const struct netaddr *dest,
+static void report_failure(const struct shim_config *cfg, const struct endpoint *dest,
 			   const struct dial_report *rep, int err)
 {
-	char hop[HOP_TEXT_MAX], where[NETADDR_TEXT_MAX];
+	char hop[HOP_TEXT_MAX], where[ENDPOINT_TEXT_MAX];
 
-	netaddr_format(dest, where, sizeof(where));
+	endpoint_format(dest, where, sizeof(where));
 	hop_describe(&cfg->chain.hops[rep->failed_hop], hop, sizeof(hop));
 	shim_log(cfg, VERBOSITY_DEFAULT, "%s: hop %u of %u (%s) %s [%s]", where,
 		 rep->failed_hop + 1, cfg->chain.nhops, hop, rep->reason, strerrorname_np(err));
@@ -86,9 +89,22 @@ static int refuse(const struct shim_config *cfg, const struct netaddr *dest, con
 	return -1;
 }
 
-static int dial(const struct shim_config *cfg, int fd, int family, const struct netaddr *dest)
+/* A fake address nobody handed out here: another process's, or a stale one. */
+static int unknown_fake(const struct shim_config *cfg, const struct netaddr *dest)
 {
-	struct endpoint target = { .name = NULL, .addr = *dest };
+	char where[NETADDR_TEXT_MAX];
+
+	netaddr_format(dest, where, sizeof(where));
+	shim_log(cfg, VERBOSITY_DEFAULT, "%s: a fake address this process did not hand out "
+		 "(fake_range is for names the last hop resolves)", where);
+	errno = EHOSTUNREACH;
+	return -1;
+}
+
+static int dial(const struct shim_config *cfg, int fd, int family, const struct netaddr *dest,
+		const char *name)
+{
+	struct endpoint target = { .name = name, .addr = *dest };
 	struct dial_report rep;
 	int saved = errno, flags, rc;
 
@@ -104,36 +120,62 @@ static int dial(const struct shim_config *cfg, int fd, int family, const struct 
 	if (rc < 0) {
 		if (rc != -EISCONN && rc != -EALREADY)
 			disconnect(fd);
-		report_failure(cfg, dest, &rep, -rc);
+		report_failure(cfg, &target, &rep, -rc);
 		errno = -rc;
 		return -1;
 	}
 	peer_table_remember(fd, &cfg->chain.hops[0].addr, dest);
-	trace_success(cfg, dest, &rep);
+	trace_success(cfg, &target, &rep);
 	errno = saved;
 	return 0;
 }
 
-SHIM_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+/* An internet stream socket: through the chain, unless bypassed or refused. */
+static int connect_stream(int fd, const struct sockaddr *addr, socklen_t len,
+			  const struct netaddr *dest)
 {
 	const struct shim_config *cfg;
-	struct netaddr dest;
+	char name[256];
+	bool named;
 
-	if (!addr || len < sizeof(sa_family_t) ||
-	    netaddr_from_sockaddr(addr, len, &dest) < 0 || !is_stream_socket(fd))
-		return real_connect(fd, addr, len);
 	if (shim_config_loading()) {
 		/* Only a signal handler could get here: fail closed rather than guess. */
 		errno = ENOCHAIN;
 		return -1;
 	}
 	cfg = shim_config();
+	if (leak_guard_check(cfg, SOCK_STREAM, dest, "connect") < 0)
+		return -1;
+	named = fake_names_lookup(cfg, dest, name);
+	if (!named && fake_names_in_range(cfg, dest))
+		return unknown_fake(cfg, dest);
 	/* A chain that could not be loaded leaves the default bypass in force. */
-	if (chain_bypasses(&cfg->chain, &dest)) {
-		trace_bypass(cfg, &dest);
+	if (!named && chain_bypasses(&cfg->chain, dest)) {
+		trace_bypass(cfg, dest);
 		return real_connect(fd, addr, len);
 	}
 	if (!cfg->ok)
-		return refuse(cfg, &dest, cfg->error);
-	return dial(cfg, fd, addr->sa_family, &dest);
+		return refuse(cfg, dest, cfg->error);
+	return dial(cfg, fd, addr->sa_family, dest, named ? name : NULL);
+}
+
+int shim_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct netaddr dest;
+	int type;
+
+	if (!addr || len < sizeof(sa_family_t) || netaddr_from_sockaddr(addr, len, &dest) < 0)
+		return real_connect(fd, addr, len);
+	type = socket_type(fd);
+	if (type == SOCK_STREAM)
+		return connect_stream(fd, addr, len, &dest);
+	if (type == SOCK_DGRAM && !shim_config_loading() &&
+	    leak_guard_check(shim_config(), type, &dest, "connect") < 0)
+		return -1;
+	return real_connect(fd, addr, len);
+}
+
+SHIM_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return shim_connect(fd, addr, len);
 }

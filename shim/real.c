@@ -5,13 +5,8 @@
 #include <errno.h>
 #include <stddef.h>
 
-/*
- * Resolves a symbol from the libraries after ours. Racing threads may both
- * look it up; they store the same pointer, so a relaxed atomic is enough.
- * Returns NULL if the lookup fails or finds our own hook again (which would
- * recurse forever).
- */
-static void *lookup(void **cache, const char *name, void *self)
+/* Racing threads may both look a symbol up; they store the same pointer. */
+void *real_lookup(void **cache, const char *name, void *self)
 {
 	void *fn = __atomic_load_n(cache, __ATOMIC_RELAXED);
 
@@ -24,10 +19,10 @@ static void *lookup(void **cache, const char *name, void *self)
 	return fn;
 }
 
-/* self: our hook of that name, or NULL for a function we do not interpose. */
-#define REAL(type, name, self) \
+/* For the functions below, which hooks and the configuration both call. */
+#define REAL_OF(type, name, self) \
 	static void *name##_cache; \
-	type fn = (type)lookup(&name##_cache, #name, self)
+	type fn = (type)real_lookup(&name##_cache, #name, self)
 
 typedef int (*connect_t)(int, const struct sockaddr *, socklen_t);
 typedef int (*getpeername_t)(int, struct sockaddr *, socklen_t *);
@@ -37,7 +32,7 @@ typedef void (*freeaddrinfo_t)(struct addrinfo *);
 
 int real_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	REAL(connect_t, connect, (void *)connect);
+	REAL_OF(connect_t, connect, (void *)connect);
 
 	if (!fn) {
 		errno = ENOSYS;
@@ -48,7 +43,7 @@ int real_connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 int real_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	REAL(getpeername_t, getpeername, (void *)getpeername);
+	REAL_OF(getpeername_t, getpeername, (void *)getpeername);
 
 	if (!fn) {
 		errno = ENOSYS;
@@ -60,7 +55,7 @@ int real_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 int real_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 		     struct addrinfo **res)
 {
-	REAL(getaddrinfo_t, getaddrinfo, NULL);
+	REAL_OF(getaddrinfo_t, getaddrinfo, (void *)getaddrinfo);
 
 	if (!fn)
 		return EAI_SYSTEM;
@@ -69,7 +64,7 @@ int real_getaddrinfo(const char *node, const char *service, const struct addrinf
 
 void real_freeaddrinfo(struct addrinfo *res)
 {
-	REAL(freeaddrinfo_t, freeaddrinfo, NULL);
+	REAL_OF(freeaddrinfo_t, freeaddrinfo, NULL);
 
 	if (fn)
 		fn(res);

@@ -8,6 +8,18 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+/*
+ * Looks name up in the libraries after ours, once; cache is the caller's
+ * static pointer. self is our own hook of that name, which must never come
+ * back (it would recurse forever). NULL when there is no such function.
+ */
+void *real_lookup(void **cache, const char *name, void *self);
+
+/* In a hook: `REAL(fn_type, name)` gives `fn`, the next definition of name. */
+#define REAL(type, name) \
+	static void *real_##name##_cache; \
+	type fn = (type)real_lookup(&real_##name##_cache, #name, (void *)name)
+
 int real_connect(int fd, const struct sockaddr *addr, socklen_t len);
 int real_getpeername(int fd, struct sockaddr *addr, socklen_t *len);
 int real_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,

@@ -1,0 +1,22 @@
+/* Which names the library resolves remotely (fake addresses) and which it leaves to libc. */
+#ifndef SOCKSCHAIN_NAME_POLICY_H
+#define SOCKSCHAIN_NAME_POLICY_H
+
+#include "config.h"
+
+/*
+ * The configuration when name is to be resolved by the last hop, or NULL
+ * when the real resolver takes it: no name, a numeric address, "localhost" or
+ * a bypassed name, dns=local, or a call made while the library loads itself.
+ * A chain that could not be loaded still resolves remotely: its connections
+ * fail closed anyway, and a local lookup would leak the name.
+ */
+const struct shim_config *name_policy_remote(const char *name);
+
+/*
+ * For reverse lookups: whether a lookup of addr by the real resolver could
+ * send a query out (dns=remote and addr not bypassed), so it must not happen.
+ */
+bool name_policy_reverse_leaks(const struct shim_config *cfg, const struct netaddr *addr);
+
+#endif
