@@ -22,7 +22,7 @@ CHAIN_SRC    := $(wildcard chain/*.c)
 SHIM_LIB_SRC := $(filter-out shim/launcher.c shim/exec_check.c,$(wildcard shim/*.c))
 LAUNCHER_SRC := shim/launcher.c shim/exec_check.c shim/chainsource.c
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
-TOOLS        := testproxy target netns client
+TOOLS        := testproxy target dnsrecorder netns client resolve
 
 CHAIN_OBJ    := $(CHAIN_SRC:%.c=$(OBJ)/%.o)
 LIB          := $(BUILD)/libsockschain.so

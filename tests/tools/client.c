@@ -73,6 +73,7 @@ struct bytes {
 struct opts {
 	bool nonblock, epoll, v6, udp, nodelay, keepalive, cloexec;
 	bool peer, dup_peer, fork, errno_preserve, fds, summary, spread;
+	const char *udp_send;	/* sendto, sendmsg or sendmmsg: no connect() */
 	bool sndbuf_set, bind_set, timeout_check_set;
 	struct bytes send, expect, read_first;
 	int sndbuf;
@@ -783,12 +784,41 @@ static void finish(const struct opts *o, struct conn *c)
 }
 
 /* Everything a program does with one connection, in the usual order. */
+/* --udp-send: one datagram to the target with the named call, no connect(). */
+static void do_udp_send(const struct opts *o, struct conn *c)
+{
+	struct iovec iov = { .iov_base = (void *)o->send.data, .iov_len = o->send.len };
+	struct mmsghdr mm = { .msg_hdr = { .msg_name = (void *)&o->target,
+					   .msg_namelen = o->target_len,
+					   .msg_iov = &iov, .msg_iovlen = 1 } };
+	long rc;
+
+	if (strcmp(o->udp_send, "sendto") == 0)
+		rc = sendto(c->fd, iov.iov_base, iov.iov_len, 0,
+			    (const struct sockaddr *)&o->target, o->target_len);
+	else if (strcmp(o->udp_send, "sendmsg") == 0)
+		rc = sendmsg(c->fd, &mm.msg_hdr, 0);
+	else
+		rc = sendmmsg(c->fd, &mm, 1, 0);
+	c->err = rc < 0 ? errno : 0;
+	if (c->err)
+		c->failed = true;
+}
+
 static void run_connection(const struct opts *o)
 {
 	struct conn c = { .fd = -1 };
 
-	if (open_socket(o, &c) == 0 && apply_options(o, &c) == 0)
+	if (open_socket(o, &c) == 0 && apply_options(o, &c) == 0) {
+		if (o->udp_send) {
+			do_udp_send(o, &c);
+			if (c.fd >= 0)
+				close(c.fd);
+			finish(o, &c);
+			return;
+		}
 		do_connect(o, &c);
+	}
 	if (c.err == 0) {
 		report_options(o, &c);
 		if (o->dup_peer)
@@ -960,7 +990,9 @@ static void usage(void)
 	      "  --udp               SOCK_DGRAM instead of SOCK_STREAM\n"
 	      "  --unix PATH         AF_UNIX stream socket to PATH\n"
 	      "  --fds               print open_fds= at the end\n"
-	      "  --spread            connection i goes to PORT + i\n", stdout);
+	      "  --spread            connection i goes to PORT + i\n"
+	      "  --udp-send CALL     no connect: one datagram (--send) with sendto,\n"
+	      "                      sendmsg or sendmmsg\n", stdout);
 }
 
 enum {
@@ -968,7 +1000,8 @@ enum {
 	OPT_V6, OPT_NODELAY, OPT_KEEPALIVE, OPT_CLOEXEC, OPT_SNDBUF,
 	OPT_BIND, OPT_PEER, OPT_DUP_PEER, OPT_THREADS, OPT_COUNT,
 	OPT_SUMMARY, OPT_FORK, OPT_SIGNALS, OPT_TIMEOUT_CHECK,
-	OPT_ERRNO_PRESERVE, OPT_UDP, OPT_UNIX, OPT_FDS, OPT_SPREAD, OPT_HELP,
+	OPT_ERRNO_PRESERVE, OPT_UDP, OPT_UNIX, OPT_FDS, OPT_SPREAD, OPT_UDP_SEND,
+	OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -996,6 +1029,7 @@ static const struct option long_options[] = {
 	{ "unix", required_argument, NULL, OPT_UNIX },
 	{ "fds", no_argument, NULL, OPT_FDS },
 	{ "spread", no_argument, NULL, OPT_SPREAD },
+	{ "udp-send", required_argument, NULL, OPT_UDP_SEND },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -1025,6 +1059,12 @@ static bool set_option(struct opts *o, int opt, const char *arg)
 	case OPT_UDP: o->udp = true; return true;
 	case OPT_FDS: o->fds = true; return true;
 	case OPT_SPREAD: o->spread = true; return true;
+	case OPT_UDP_SEND:
+		if (strcmp(arg, "sendto") && strcmp(arg, "sendmsg") && strcmp(arg, "sendmmsg"))
+			return bad("--udp-send", arg);
+		o->udp = true;
+		o->udp_send = arg;
+		return true;
 	case OPT_UNIX: o->unix_path = arg; return true;
 	case OPT_BIND: o->bind_set = true; return true;	/* parsed later */
 	case OPT_SEND:

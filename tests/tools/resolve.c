@@ -1,0 +1,331 @@
+/*
+ * resolve CALL ARGS...: calls one resolver function the way programs do and
+ * prints what it returned, for the DNS suites to check under the library.
+ *
+ *   getaddrinfo NAME|- [SERVICE|-] [unspec|inet|inet6|unix|nohints] [FLAG...]
+ *       FLAG: passive canonname numerichost addrconfig v4mapped numericserv
+ *       prints "family addr port socktype" a line, and "canon NAME"; or "EAI_..."
+ *   gethostbyname NAME | gethostbyname2 NAME 4|6 | gethostbyname_r NAME [BUFLEN]
+ *   gethostbyaddr ADDR | gethostbyaddr_r ADDR
+ *       prints "name NAME" and "addr ADDR" lines; or "h_errno N" / "errno NAME"
+ *   getnameinfo ADDR PORT [namereqd|numerichost]
+ *       prints "host HOST serv SERV"; or "EAI_..."
+ *   reverse NAME: resolves NAME, then in the same process looks its address up
+ *       with gethostbyaddr, gethostbyaddr_r and getnameinfo (plain and numeric)
+ *   res_query NAME
+ *       prints "len N" or "refused h_errno=N errno=NAME"
+ *   threads N NAME...: N threads each getaddrinfo every NAME; prints "NAME ADDR" once
+ *       per distinct pair, so a consistent map prints each name once
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	int code;
+	const char *name;
+} eai_names[] = {
+	{ EAI_BADFLAGS, "EAI_BADFLAGS" }, { EAI_NONAME, "EAI_NONAME" },
+	{ EAI_AGAIN, "EAI_AGAIN" },	  { EAI_FAIL, "EAI_FAIL" },
+	{ EAI_FAMILY, "EAI_FAMILY" },	  { EAI_SOCKTYPE, "EAI_SOCKTYPE" },
+	{ EAI_SERVICE, "EAI_SERVICE" },	  { EAI_MEMORY, "EAI_MEMORY" },
+	{ EAI_SYSTEM, "EAI_SYSTEM" },	  { EAI_OVERFLOW, "EAI_OVERFLOW" },
+	{ EAI_NODATA, "EAI_NODATA" },	  { EAI_ADDRFAMILY, "EAI_ADDRFAMILY" },
+};
+
+static int print_eai(int rc)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(eai_names) / sizeof(eai_names[0]); i++)
+		if (eai_names[i].code == rc) {
+			printf("%s\n", eai_names[i].name);
+			return 1;
+		}
+	printf("EAI_UNKNOWN %d\n", rc);
+	return 1;
+}
+
+static void print_sockaddr(const struct sockaddr *sa)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+		printf("inet %s %d", ip, port);
+	} else if (sa->sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+		printf("inet6 %s %d", ip, port);
+	} else {
+		printf("family%d", sa->sa_family);
+	}
+}
+
+static int parse_hints(int argc, char **argv, struct addrinfo *hints)
+{
+	static const struct {
+		const char *word;
+		int flag;
+	} flags[] = {
+		{ "passive", AI_PASSIVE },	   { "canonname", AI_CANONNAME },
+		{ "numerichost", AI_NUMERICHOST }, { "addrconfig", AI_ADDRCONFIG },
+		{ "v4mapped", AI_V4MAPPED },	   { "numericserv", AI_NUMERICSERV },
+	};
+	int i;
+	size_t f;
+
+	memset(hints, 0, sizeof(*hints));
+	if (argc > 0 && strcmp(argv[0], "nohints") == 0)
+		return 0;
+	if (argc > 0)
+		hints->ai_family = strcmp(argv[0], "inet") == 0 ? AF_INET
+				   : strcmp(argv[0], "inet6") == 0 ? AF_INET6
+				   : strcmp(argv[0], "unix") == 0 ? AF_UNIX : AF_UNSPEC;
+	for (i = 1; i < argc; i++)
+		for (f = 0; f < sizeof(flags) / sizeof(flags[0]); f++)
+			if (strcmp(argv[i], flags[f].word) == 0)
+				hints->ai_flags |= flags[f].flag;
+	return 1;
+}
+
+static int do_getaddrinfo(int argc, char **argv)
+{
+	const char *node = argc > 0 && strcmp(argv[0], "-") ? argv[0] : NULL;
+	const char *service = argc > 1 && strcmp(argv[1], "-") ? argv[1] : NULL;
+	struct addrinfo hints, *res, *ai;
+	int use_hints = parse_hints(argc - 2, argv + 2, &hints);
+	int rc = getaddrinfo(node, service, use_hints ? &hints : NULL, &res);
+
+	if (rc != 0)
+		return print_eai(rc);
+	if (res->ai_canonname)
+		printf("canon %s\n", res->ai_canonname);
+	for (ai = res; ai; ai = ai->ai_next) {
+		print_sockaddr(ai->ai_addr);
+		printf(" %d\n", ai->ai_socktype);
+	}
+	freeaddrinfo(res);
+	return 0;
+}
+
+static int print_hostent(const struct hostent *he)
+{
+	char ip[INET6_ADDRSTRLEN];
+	char **a;
+
+	if (!he) {
+		printf("h_errno %d\n", h_errno);
+		return 1;
+	}
+	printf("name %s\n", he->h_name);
+	for (a = he->h_addr_list; *a; a++)
+		printf("addr %s\n", inet_ntop(he->h_addrtype, *a, ip, sizeof(ip)));
+	return 0;
+}
+
+static int do_gethostbyname_r(const char *name, size_t buflen)
+{
+	struct hostent he, *result = NULL;
+	char *buf = malloc(buflen);
+	int herr = 0, rc = gethostbyname_r(name, &he, buf, buflen, &result, &herr);
+
+	if (rc != 0 || !result) {
+		printf("errno %s h_errno %d\n", rc ? strerrorname_np(rc) : "0", herr);
+		free(buf);
+		return 1;
+	}
+	rc = print_hostent(result);
+	free(buf);
+	return rc;
+}
+
+/* An address for the reverse calls: family and bytes from text. */
+static int parse_addr(const char *text, struct sockaddr_storage *ss, int port)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		return sizeof(*in4);
+	}
+	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return sizeof(*in6);
+	}
+	return 0;
+}
+
+static int do_gethostbyaddr(const char *text, int reentrant)
+{
+	struct sockaddr_storage ss;
+	struct hostent he, *result = NULL;
+	char buf[1024];
+	int herr = 0, rc, len = parse_addr(text, &ss, 0);
+	const void *bytes = ss.ss_family == AF_INET
+		? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
+		: (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+	socklen_t blen = ss.ss_family == AF_INET ? 4 : 16;
+
+	if (!len)
+		return 2;
+	if (!reentrant)
+		return print_hostent(gethostbyaddr(bytes, blen, ss.ss_family));
+	rc = gethostbyaddr_r(bytes, blen, ss.ss_family, &he, buf, sizeof(buf), &result, &herr);
+	if (rc != 0 || !result) {
+		printf("h_errno %d\n", herr);
+		return 1;
+	}
+	return print_hostent(result);
+}
+
+static int do_getnameinfo(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	char host[300], serv[64];
+	int flags = 0, len = parse_addr(argv[0], &ss, argc > 1 ? atoi(argv[1]) : 0), rc;
+
+	if (!len)
+		return 2;
+	if (argc > 2 && strcmp(argv[2], "namereqd") == 0)
+		flags |= NI_NAMEREQD;
+	if (argc > 2 && strcmp(argv[2], "numerichost") == 0)
+		flags |= NI_NUMERICHOST;
+	rc = getnameinfo((struct sockaddr *)&ss, (socklen_t)len, host, sizeof(host), serv,
+			 sizeof(serv), flags);
+	if (rc != 0)
+		return print_eai(rc);
+	printf("host %s serv %s\n", host, serv);
+	return 0;
+}
+
+/* The reverse calls on the address NAME got, in this process (the map is per process). */
+static int do_reverse(const char *name)
+{
+	struct hostent *he = gethostbyname(name);
+	char ip[INET_ADDRSTRLEN], *args[3] = { ip, "80", "numerichost" };
+	int rc = 0;
+
+	if (!he)
+		return print_hostent(he);
+	inet_ntop(AF_INET, he->h_addr_list[0], ip, sizeof(ip));
+	printf("addr %s\n", ip);
+	fputs("gethostbyaddr ", stdout);
+	rc |= do_gethostbyaddr(ip, 0);
+	fputs("gethostbyaddr_r ", stdout);
+	rc |= do_gethostbyaddr(ip, 1);
+	fputs("getnameinfo ", stdout);
+	rc |= do_getnameinfo(2, args);
+	fputs("getnameinfo numerichost ", stdout);
+	rc |= do_getnameinfo(3, args);
+	return rc;
+}
+
+static int do_res_query(const char *name)
+{
+	unsigned char answer[512];
+	int n;
+
+	errno = 0;
+	n = res_query(name, 1 /* IN */, 1 /* A */, answer, sizeof(answer));
+	if (n < 0) {
+		printf("refused h_errno=%d errno=%s\n", h_errno, errno ? strerrorname_np(errno) : "0");
+		return 1;
+	}
+	printf("len %d\n", n);
+	return 0;
+}
+
+/* One thread's work: resolve every name, note each address. */
+struct resolver_thread {
+	pthread_t id;
+	char **names;
+	int count;
+	char (*seen)[INET6_ADDRSTRLEN];
+};
+
+static void *resolve_all(void *arg)
+{
+	struct resolver_thread *t = arg;
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res;
+	int i;
+
+	for (i = 0; i < t->count; i++) {
+		if (getaddrinfo(t->names[i], "80", &hints, &res) != 0) {
+			strcpy(t->seen[i], "fail");
+			continue;
+		}
+		inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, t->seen[i],
+			  INET6_ADDRSTRLEN);
+		freeaddrinfo(res);
+	}
+	return NULL;
+}
+
+static int do_threads(int nthreads, int count, char **names)
+{
+	struct resolver_thread *t = calloc((size_t)nthreads, sizeof(*t));
+	char (*seen)[INET6_ADDRSTRLEN] = calloc((size_t)(nthreads * count), INET6_ADDRSTRLEN);
+	int i, k, rc = 0;
+
+	for (i = 0; i < nthreads; i++) {
+		t[i] = (struct resolver_thread){ .names = names, .count = count,
+						 .seen = seen + i * count };
+		pthread_create(&t[i].id, NULL, resolve_all, &t[i]);
+	}
+	for (i = 0; i < nthreads; i++)
+		pthread_join(t[i].id, NULL);
+	for (k = 0; k < count; k++) {
+		bool same = strcmp(seen[k], "fail") != 0;
+
+		for (i = 1; i < nthreads; i++)
+			same = same && strcmp(seen[k], seen[i * count + k]) == 0;
+		printf("%s %s%s\n", names[k], seen[k], same ? "" : " INCONSISTENT");
+		rc |= !same;
+	}
+	free(t);
+	free(seen);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *call = argc > 1 ? argv[1] : "";
+
+	if (strcmp(call, "getaddrinfo") == 0 && argc > 2)
+		return do_getaddrinfo(argc - 2, argv + 2);
+	if (strcmp(call, "gethostbyname") == 0 && argc > 2)
+		return print_hostent(gethostbyname(argv[2]));
+	if (strcmp(call, "gethostbyname2") == 0 && argc > 3)
+		return print_hostent(gethostbyname2(argv[2], argv[3][0] == '6' ? AF_INET6 : AF_INET));
+	if (strcmp(call, "gethostbyname_r") == 0 && argc > 2)
+		return do_gethostbyname_r(argv[2], argc > 3 ? (size_t)atoi(argv[3]) : 1024);
+	if (strcmp(call, "gethostbyaddr") == 0 && argc > 2)
+		return do_gethostbyaddr(argv[2], 0);
+	if (strcmp(call, "gethostbyaddr_r") == 0 && argc > 2)
+		return do_gethostbyaddr(argv[2], 1);
+	if (strcmp(call, "getnameinfo") == 0 && argc > 2)
+		return do_getnameinfo(argc - 2, argv + 2);
+	if (strcmp(call, "reverse") == 0 && argc > 2)
+		return do_reverse(argv[2]);
+	if (strcmp(call, "res_query") == 0 && argc > 2)
+		return do_res_query(argv[2]);
+	if (strcmp(call, "threads") == 0 && argc > 3)
+		return do_threads(atoi(argv[2]), argc - 3, argv + 3);
+	fprintf(stderr, "usage: resolve getaddrinfo|gethostbyname|gethostbyname2|gethostbyname_r|"
+			"gethostbyaddr|gethostbyaddr_r|getnameinfo|res_query|threads ARGS...\n");
+	return 2;
+}
