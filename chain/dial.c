@@ -3,10 +3,13 @@
 
 #include "deadline.h"
 #include "handshake.h"
+#include "path.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#define NOT_SUSPECT (-1)
 
 static int connect_first_hop(int fd, int sock_family, const struct hop *hop,
 			     int64_t deadline, connect_fn do_connect, char *reason, size_t cap)
@@ -15,6 +18,10 @@ static int connect_first_hop(int fd, int sock_family, const struct hop *hop,
 	socklen_t len = netaddr_to_sockaddr(&hop->addr, sock_family, &sa);
 	int rc;
 
+	if (hop->addr.family == 0) {
+		snprintf(reason, cap, "has a name that did not resolve when the chain was loaded");
+		return -EHOSTUNREACH;
+	}
 	if (len == 0) {
 		snprintf(reason, cap, "is an IPv6 address, and the program's socket is IPv4");
 		return -EAFNOSUPPORT;
@@ -27,34 +34,157 @@ static int connect_first_hop(int fd, int sock_family, const struct hop *hop,
 	return rc;
 }
 
-int chain_dial(int fd, int sock_family, const struct chain_config *cfg,
-	       const struct endpoint *dest, connect_fn do_connect, struct dial_report *rep)
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* One try: the hops of path in order, then the destination. */
+static int dial_path(int fd, int sock_family, const struct chain *chain, const unsigned *path,
+		     unsigned n, const struct endpoint *dest, int64_t overall,
+		     connect_fn do_connect, struct dial_report *rep)
 {
 	struct endpoint next;
-	unsigned i;
+	unsigned pos;
 	int rc = 0;
 
-	memset(rep, 0, sizeof(*rep));
-	for (i = 0; i < cfg->nhops; i++) {
-		const struct hop *hop = &cfg->hops[i];
+	memcpy(rep->path, path, n * sizeof(*path));
+	rep->path_len = n;
+	rep->connect_failed = false;
+	for (pos = 0; pos < n; pos++) {
+		const struct hop *hop = &chain->hops[path[pos]];
 		int64_t start = clock_now_us();
-		int64_t deadline = deadline_after_ms(cfg->timeout_ms);
+		int64_t deadline = min64(deadline_after_ms(chain->timeout_ms), overall);
 
-		rep->failed_hop = i;
-		if (i == 0)
+		rep->failed_pos = pos;
+		if (pos == 0) {
 			rc = connect_first_hop(fd, sock_family, hop, deadline, do_connect,
 					       rep->reason, sizeof(rep->reason));
-		if (i + 1 < cfg->nhops)
-			hop_endpoint(&cfg->hops[i + 1], &next);
+			rep->connect_failed = rc < 0;
+		}
+		if (pos + 1 < n)
+			hop_endpoint(&chain->hops[path[pos + 1]], &next);
 		else
 			next = *dest;
 		if (rc == 0)
 			rc = hop_handshake(fd, hop, &next, deadline, rep->reason,
 					   sizeof(rep->reason));
-		rep->hop_us[i] = clock_now_us() - start;
+		rep->hop_us[pos] = clock_now_us() - start;
 		if (rc < 0)
 			return rc;
-		rep->hops_done = i + 1;
 	}
 	return 0;
+}
+
+/* Between tries: the socket back to unconnected, so it can connect again. */
+static void disconnect(int fd, connect_fn do_connect)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+	do_connect(fd, &unspec, sizeof(unspec));
+}
+
+/* Per connect() call: who refused what, and who is left out on whose account. */
+struct blame {
+	struct path_state st;
+	unsigned refusals[CHAIN_MAX_HOPS];
+	int suspect_by[CHAIN_MAX_HOPS];	/* NOT_SUSPECT, or the hop whose refusal left it out */
+};
+
+static bool is_refusal(int rc)
+{
+	return rc == -ECONNREFUSED || rc == -EHOSTUNREACH || rc == -ENETUNREACH;
+}
+
+static void skip(struct dial_report *rep, unsigned hop, const char *reason)
+{
+	if (rep->nskips < sizeof(rep->skips) / sizeof(rep->skips[0])) {
+		rep->skips[rep->nskips].hop = hop;
+		snprintf(rep->skips[rep->nskips].reason, sizeof(rep->skips[0].reason), "%s", reason);
+		rep->nskips++;
+	}
+}
+
+static void convict(struct blame *b, const struct dial_env *env, unsigned hop,
+		    struct dial_report *rep)
+{
+	unsigned h;
+
+	for (h = 0; h < CHAIN_MAX_HOPS; h++)
+		if (b->suspect_by[h] == (int)hop) {	/* it refused them: they were fine */
+			b->st.excluded[h] = false;
+			b->suspect_by[h] = NOT_SUSPECT;
+		}
+	b->st.excluded[hop] = true;
+	health_mark_down(env->health, env->chain_index, hop,
+			 clock_now_ms() + env->retry_after_ms);
+	skip(rep, hop, rep->reason);
+}
+
+/*
+ * Decides whom a failed try blames. A hop that could not be reached, timed
+ * out or broke its protocol is down. A refusal is ambiguous: the hop asked
+ * may be down, or the hop asking may refuse everything. So the hop asked is
+ * left out on suspicion, and the asking hop is found guilty when it refuses
+ * a second time; suspects are found guilty when a try without them succeeds.
+ */
+static void assign_blame(struct blame *b, const struct dial_env *env, int rc,
+			 struct dial_report *rep)
+{
+	unsigned pos = rep->failed_pos, hop = rep->path[pos], next;
+
+	if (rep->connect_failed || !is_refusal(rc) || ++b->refusals[hop] >= 2) {
+		convict(b, env, hop, rep);
+		return;
+	}
+	/* the hop asked: the next one, or the destination (then the asker is suspect) */
+	next = pos + 1 < rep->path_len ? rep->path[pos + 1] : hop;
+	b->st.excluded[next] = true;
+	b->suspect_by[next] = (int)hop;
+}
+
+static void convict_suspects(struct blame *b, const struct dial_env *env, struct dial_report *rep)
+{
+	unsigned h;
+
+	for (h = 0; h < CHAIN_MAX_HOPS; h++)
+		if (b->suspect_by[h] != NOT_SUSPECT) {
+			health_mark_down(env->health, env->chain_index, h,
+					 clock_now_ms() + env->retry_after_ms);
+			skip(rep, h, "refused by the hop before it; the path without it worked");
+		}
+}
+
+int chain_dial(int fd, int sock_family, const struct chain *chain, const struct dial_env *env,
+	       const struct endpoint *dest, struct dial_report *rep)
+{
+	int64_t overall = chain->connect_timeout_ms ? deadline_after_ms(chain->connect_timeout_ms)
+						    : INT64_MAX;
+	unsigned path[CHAIN_MAX_HOPS], n, h;
+	struct blame b;
+	int rc = -EHOSTUNREACH;
+
+	memset(rep, 0, sizeof(*rep));
+	memset(&b, 0, sizeof(b));
+	for (h = 0; h < CHAIN_MAX_HOPS; h++)
+		b.suspect_by[h] = NOT_SUSPECT;
+	if (chain->mode == MODE_ROUND_ROBIN)
+		b.st.start = health_next_start(env->health, env->chain_index, chain->nhops);
+	if (chain->mode == MODE_RANDOM)
+		b.st.draw = env->seed + health_next_draw(env->health);
+	snprintf(rep->reason, sizeof(rep->reason), "has no hop left to try");
+	while ((n = path_pick(chain, env->chain_index, env->health, &b.st, clock_now_ms(),
+			      path)) > 0) {
+		rc = dial_path(fd, sock_family, chain, path, n, dest, overall, env->do_connect, rep);
+		if (rc == 0) {
+			convict_suspects(&b, env, rep);
+			return 0;
+		}
+		if (chain->mode == MODE_STRICT || rc == -EISCONN || rc == -EALREADY ||
+		    clock_now_ms() >= overall)
+			return rc;
+		assign_blame(&b, env, rc, rep);
+		disconnect(fd, env->do_connect);
+	}
+	return rc;
 }

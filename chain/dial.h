@@ -1,27 +1,49 @@
 /*
- * Dialing a chain on the caller's own socket: connect to hop 1, then one
- * request per hop over that same connection, the last naming the destination.
+ * Dialing a chain on the caller's own socket: connect to the first hop, then
+ * one request per hop over that same connection, the last naming the
+ * destination. Modes other than strict try again without the hops that
+ * failed, on the same socket, within the one connect() call.
  */
 #ifndef SOCKSCHAIN_DIAL_H
 #define SOCKSCHAIN_DIAL_H
 
+#include "health.h"
 #include "sockio.h"
 #include "spec.h"
 
+/* What the chain's modes need beyond the chain itself. */
+struct dial_env {
+	struct hop_health *health;	/* shared memory of failed hops and turns */
+	unsigned chain_index;		/* the chain's place in the configuration */
+	uint64_t seed;			/* random mode: SOCKS_CHAIN_SEED, or random */
+	int64_t retry_after_ms;		/* how long a failed hop is skipped */
+	connect_fn do_connect;		/* the real connect() */
+};
+
+/* A hop left out of the path, and why. */
+struct dial_skip {
+	unsigned hop;			/* index in the chain */
+	char reason[256];
+};
+
 /* What happened, for the caller's messages and traces. */
 struct dial_report {
-	unsigned hops_done;			/* hops that answered */
-	int64_t hop_us[CHAIN_MAX_HOPS];		/* how long each took */
-	unsigned failed_hop;			/* 0-based; meaningful on failure */
-	char reason[256];			/* on failure: what the hop did */
+	unsigned path[CHAIN_MAX_HOPS];	/* the hops of the last try, as chain indexes */
+	unsigned path_len;
+	int64_t hop_us[CHAIN_MAX_HOPS];	/* how long each took, by place in the path */
+	unsigned failed_pos;		/* on failure: the place in the path that failed */
+	bool connect_failed;		/* ...and it was the TCP connect to the first hop */
+	char reason[256];		/* on failure: what that hop did */
+	struct dial_skip skips[CHAIN_MAX_HOPS * 2];
+	unsigned nskips;
 };
 
 /*
  * fd: a non-blocking stream socket of sock_family, not yet connected.
  * Returns 0 with the socket connected through the chain to dest, or a
- * negative errno with rep->failed_hop and rep->reason saying why.
+ * negative errno with rep->failed_pos and rep->reason saying why.
  */
-int chain_dial(int fd, int sock_family, const struct chain_config *cfg,
-	       const struct endpoint *dest, connect_fn do_connect, struct dial_report *rep);
+int chain_dial(int fd, int sock_family, const struct chain *chain, const struct dial_env *env,
+	       const struct endpoint *dest, struct dial_report *rep);
 
 #endif

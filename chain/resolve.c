@@ -38,14 +38,26 @@ static int resolve_hop(struct hop *hop, const struct resolver *res, const char *
 int chain_resolve(struct chain_config *cfg, const struct resolver *res, const char *origin,
 		  struct spec_error *err)
 {
-	struct hop *hop = &cfg->hops[0];
 	char text[HOP_TEXT_MAX];
 	const char *why = "";
+	unsigned i, h;
 
-	if (cfg->nhops == 0 || !hop->host_is_name || resolve_hop(hop, res, &why) == 0)
-		return 0;
-	hop_describe(hop, text, sizeof(text));
-	snprintf(err->text, sizeof(err->text), "%s:%u:%u: hop 1 (%s): cannot resolve its name: %s",
-		 origin, hop->line, hop->column, text, why);
-	return -EHOSTUNREACH;
+	for (i = 0; i < cfg->nchains; i++) {
+		struct chain *chain = &cfg->chains[i];
+		unsigned firsts = chain->mode == MODE_STRICT ? 1 : chain->nhops;
+
+		for (h = 0; h < firsts && h < chain->nhops; h++) {
+			struct hop *hop = &chain->hops[h];
+
+			if (!hop->host_is_name || resolve_hop(hop, res, &why) == 0 ||
+			    chain->mode != MODE_STRICT)
+				continue;
+			hop_describe(hop, text, sizeof(text));
+			snprintf(err->text, sizeof(err->text),
+				 "%s:%u:%u: hop 1 (%s): cannot resolve its name: %s", origin,
+				 hop->line, hop->column, text, why);
+			return -EHOSTUNREACH;
+		}
+	}
+	return 0;
 }

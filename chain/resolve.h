@@ -14,10 +14,13 @@ struct resolver {
 };
 
 /*
- * Resolves hop 1 when it is written as a name, preferring IPv4. Only hop 1:
- * we connect to it ourselves, while every later hop written as a name is
- * handed to the hop before it as that name, so no local lookup reveals it.
- * Returns 0, or -EHOSTUNREACH with err naming the hop and the reason.
+ * Resolves, preferring IPv4, the hops written as names that a connection may
+ * dial first: hop 1 of a strict chain, any hop of the other modes. Only
+ * those: every hop after the first is handed to the hop before it as its
+ * name, so no local lookup reveals it. A strict chain whose hop 1 does not
+ * resolve is an error (-EHOSTUNREACH, err naming the hop and the reason); a
+ * hop of another mode that does not resolve is left unresolved, and skipped
+ * when a connection would dial it first.
  */
 int chain_resolve(struct chain_config *cfg, const struct resolver *res, const char *origin,
 		  struct spec_error *err);

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "spec.h"
 
+#include "route.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -25,6 +27,7 @@ struct cursor {
 struct parser {
 	const char *origin;
 	struct chain_config *cfg;
+	struct chain *chain;		/* the chain being written */
 	struct spec_error *err;
 };
 
@@ -297,9 +300,9 @@ static int parse_proxy(struct parser *ps, const struct item *it, const char *sep
 		return fail(ps, it, "unknown scheme \"%.*s\" (supported: socks4, socks4a, "
 			    "socks5, socks5h, http)",
 			    (int)(sep - it->text), it->text);
-	if (ps->cfg->nhops == CHAIN_MAX_HOPS)
+	if (ps->chain->nhops == CHAIN_MAX_HOPS)
 		return fail(ps, it, "more than %d hops", CHAIN_MAX_HOPS);
-	hop = &ps->cfg->hops[ps->cfg->nhops];
+	hop = &ps->chain->hops[ps->chain->nhops];
 	memset(hop, 0, sizeof(*hop));
 	hop->proto = scheme->proto;
 	hop->port = scheme->default_port;
@@ -316,7 +319,7 @@ static int parse_proxy(struct parser *ps, const struct item *it, const char *sep
 	if (parse_hostport(ps, it, hop, at ? at + 1 : authority,
 			   (size_t)(end - (at ? at + 1 : authority))) < 0)
 		return -EINVAL;
-	ps->cfg->nhops++;
+	ps->chain->nhops++;
 	return 0;
 }
 
@@ -348,26 +351,16 @@ static int parse_seconds(const char *text, int64_t *ms)
 void chain_config_init(struct chain_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->timeout_ms = CHAIN_DEFAULT_TIMEOUT_MS;
+	cfg->nchains = 1;
+	strcpy(cfg->chains[0].name, "default");
+	cfg->chains[0].mode = MODE_STRICT;
+	cfg->chains[0].timeout_ms = CHAIN_DEFAULT_TIMEOUT_MS;
+	cfg->retry_after_ms = CHAIN_DEFAULT_RETRY_AFTER_MS;
 	cfg->dns = DNS_REMOTE;
 	cidr_parse(CHAIN_DEFAULT_FAKE_RANGE, &cfg->fake_range);
 	cidr_parse("127.0.0.0/8", &cfg->bypass[0]);
 	cidr_parse("::1/128", &cfg->bypass[1]);
 	cfg->nbypass = 2;
-}
-
-/* "*.corp.example" or "host.example": what bypass= takes besides address ranges. */
-static bool is_name_pattern(const char *value)
-{
-	const char *name = strncmp(value, "*.", 2) == 0 ? value + 2 : value;
-	size_t i, len = strlen(name);
-
-	if (len == 0 || len > SPEC_NAME_MAX || strspn(name, "0123456789.") == len)
-		return false;
-	for (i = 0; i < len; i++)
-		if (!is_name_char(name[i]))
-			return false;
-	return true;
 }
 
 static int parse_bypass(struct parser *ps, const struct item *it, const char *value)
@@ -385,10 +378,11 @@ static int parse_bypass(struct parser *ps, const struct item *it, const char *va
 		cfg->nbypass++;
 		return 0;
 	}
-	if (!is_name_pattern(value))
+	if (!name_pattern_ok(value))
 		return fail(ps, it, "bypass wants an address range like 10.0.0.0/8, a name "
 			    "pattern like *.corp.example, or none");
-	snprintf(cfg->bypass_names[cfg->nbypass_names++], SPEC_NAME_MAX + 1, "%s", value);
+	snprintf(cfg->bypass_names[cfg->nbypass_names++], SPEC_NAME_MAX + 3, "%.*s", SPEC_NAME_MAX + 2,
+		 value);
 	return 0;
 }
 
@@ -413,32 +407,147 @@ static int parse_choice(struct parser *ps, const struct item *it, const char *va
 	return 0;
 }
 
+/* "hops=N": a count of hops, 1 to CHAIN_MAX_HOPS. */
+static int parse_count(const char *text, unsigned *out)
+{
+	char *end;
+	unsigned long n = strtoul(text, &end, 10);
+
+	if (*text < '0' || *text > '9' || *end != '\0' || n < 1 || n > CHAIN_MAX_HOPS)
+		return -EINVAL;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int parse_mode(struct parser *ps, const struct item *it, const char *value)
+{
+	static const char *const names[] = { "strict", "dynamic", "random", "round_robin" };
+	unsigned i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(value, names[i]) == 0) {
+			ps->chain->mode = (enum chain_mode)i;
+			return 0;
+		}
+	return fail(ps, it, "mode wants strict, dynamic, random or round_robin");
+}
+
+/* A chain's name: letters, digits, '-' and '_'; "direct" and "refuse" are route targets. */
+static bool chain_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len >= 1 && len <= CHAIN_NAME_MAX &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == len &&
+	       strcmp(name, "direct") != 0 && strcmp(name, "refuse") != 0;
+}
+
+/* "chain=NAME": the items that follow belong to that chain, a new one or not. */
+static int parse_chain(struct parser *ps, const struct item *it, const char *value)
+{
+	struct chain_config *cfg = ps->cfg;
+	struct chain *chain;
+	unsigned i;
+
+	if (!chain_name_ok(value))
+		return fail(ps, it, "a chain's name is 1-%d letters, digits, '-' or '_' "
+			    "(and not direct or refuse)", CHAIN_NAME_MAX);
+	for (i = 0; i < cfg->nchains; i++)
+		if (strcmp(cfg->chains[i].name, value) == 0) {
+			ps->chain = &cfg->chains[i];
+			return 0;
+		}
+	if (cfg->nchains == CHAIN_MAX_CHAINS)
+		return fail(ps, it, "more than %d chains", CHAIN_MAX_CHAINS);
+	chain = &cfg->chains[cfg->nchains++];
+	memset(chain, 0, sizeof(*chain));
+	snprintf(chain->name, sizeof(chain->name), "%s", value);
+	chain->mode = cfg->chains[0].mode;
+	chain->path_len = cfg->chains[0].path_len;
+	chain->timeout_ms = cfg->chains[0].timeout_ms;
+	chain->connect_timeout_ms = cfg->chains[0].connect_timeout_ms;
+	chain->line = it->line;
+	chain->column = it->column;
+	ps->chain = chain;
+	return 0;
+}
+
+static int parse_route_item(struct parser *ps, const struct item *it, const char *value)
+{
+	struct chain_config *cfg = ps->cfg;
+	struct route *route;
+	const char *why;
+
+	if (cfg->nroutes == CHAIN_MAX_ROUTES)
+		return fail(ps, it, "more than %d routes", CHAIN_MAX_ROUTES);
+	route = &cfg->routes[cfg->nroutes];
+	if (route_parse(value, route, &why) < 0)
+		return fail(ps, it, "%s", why);
+	route->line = it->line;
+	route->column = it->column;
+	cfg->nroutes++;
+	return 0;
+}
+
+/* Options of the chain being written: mode, hops, timeout, connect_timeout. */
+static int parse_chain_option(struct parser *ps, const struct item *it, const char *key,
+			      const char *value)
+{
+	struct chain *chain = ps->chain;
+
+	if (strcmp(key, "mode") == 0)
+		return parse_mode(ps, it, value);
+	if (strcmp(key, "hops") == 0) {
+		if (parse_count(value, &chain->path_len) < 0)
+			return fail(ps, it, "hops wants a count of hops, 1 to %d", CHAIN_MAX_HOPS);
+		return 0;
+	}
+	if (strcmp(key, "timeout") == 0 || strcmp(key, "connect_timeout") == 0) {
+		int64_t *ms = key[0] == 't' ? &chain->timeout_ms : &chain->connect_timeout_ms;
+
+		if (parse_seconds(value, ms) < 0)
+			return fail(ps, it, "%s wants seconds, like 10 or 2.5 (at most 86400)", key);
+		return 0;
+	}
+	return 1;	/* not one of these */
+}
+
 static int parse_option(struct parser *ps, const struct item *it, const char *eq)
 {
 	const char *value = eq + 1;
 	size_t keylen = (size_t)(eq - it->text);
 	struct chain_config *cfg = ps->cfg;
+	char key[32];
 	bool second;
 	int rc;
 
-	if (keylen == 7 && strncmp(it->text, "timeout", 7) == 0) {
-		if (parse_seconds(value, &cfg->timeout_ms) < 0)
-			return fail(ps, it, "timeout wants seconds, like 10 or 2.5 (at most 86400)");
+	snprintf(key, sizeof(key), "%.*s", (int)(keylen < sizeof(key) ? keylen : 0), it->text);
+	rc = parse_chain_option(ps, it, key, value);
+	if (rc <= 0)
+		return rc;
+	if (strcmp(key, "chain") == 0)
+		return parse_chain(ps, it, value);
+	if (strcmp(key, "route") == 0)
+		return parse_route_item(ps, it, value);
+	if (strcmp(key, "bypass") == 0)
+		return parse_bypass(ps, it, value);
+	if (strcmp(key, "fake_range") == 0)
+		return parse_fake_range(ps, it, value);
+	if (strcmp(key, "retry_after") == 0) {
+		if (parse_seconds(value, &cfg->retry_after_ms) < 0)
+			return fail(ps, it, "retry_after wants seconds, like 30 (at most 86400)");
 		return 0;
 	}
-	if (keylen == 6 && strncmp(it->text, "bypass", 6) == 0)
-		return parse_bypass(ps, it, value);
-	if (keylen == 10 && strncmp(it->text, "fake_range", 10) == 0)
-		return parse_fake_range(ps, it, value);
-	if (keylen == 3 && strncmp(it->text, "dns", 3) == 0) {
+	if (strcmp(key, "dns") == 0) {
 		rc = parse_choice(ps, it, value, "remote", "local", &second);
 		cfg->dns = second ? DNS_LOCAL : DNS_REMOTE;
 		return rc;
 	}
-	if (keylen == 3 && strncmp(it->text, "udp", 3) == 0)
+	if (strcmp(key, "udp") == 0)
 		return parse_choice(ps, it, value, "block", "allow", &cfg->udp_allowed);
-	return fail(ps, it, "unknown option \"%.*s\" (known: timeout, bypass, dns, "
-		    "fake_range, udp)", (int)keylen, it->text);
+	return fail(ps, it, "unknown option \"%.*s\" (known: timeout, connect_timeout, mode, "
+		    "hops, chain, route, bypass, retry_after, dns, fake_range, udp)", (int)keylen,
+		    it->text);
 }
 
 static int parse_item(struct parser *ps, const struct item *it)
@@ -453,10 +562,43 @@ static int parse_item(struct parser *ps, const struct item *it)
 	return fail(ps, it, "expected a proxy like socks5://host:port, or an option key=value");
 }
 
+/* After the last item: routes name chains that exist, and every chain has hops. */
+static int check_chains(struct parser *ps)
+{
+	struct chain_config *cfg = ps->cfg;
+	const char *why = NULL;
+	bool catch_all = false;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < cfg->nroutes; i++) {
+		struct route *r = &cfg->routes[i];
+
+		if ((rc = route_resolve_target(r, cfg)) < 0) {
+			snprintf(ps->err->text, sizeof(ps->err->text), "%s:%u:%u: \"route=%s\": no "
+				 "chain named \"%s\"", ps->origin, r->line, r->column, r->text, r->target);
+			return rc;
+		}
+		catch_all = catch_all || (r->match == MATCH_ANY && r->port == 0);
+	}
+	for (i = 0; i < cfg->nchains && !why; i++)
+		if (cfg->chains[i].nhops == 0 && (i > 0 || !catch_all))
+			why = cfg->chains[i].name;
+	if (!why)
+		return 0;
+	if (strcmp(why, "default") == 0)
+		snprintf(ps->err->text, sizeof(ps->err->text), "%s: no proxies in the chain",
+			 ps->origin);
+	else
+		snprintf(ps->err->text, sizeof(ps->err->text), "%s: no proxies in chain \"%s\"",
+			 ps->origin, why);
+	return -EINVAL;
+}
+
 int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 	       struct spec_error *err)
 {
-	struct parser ps = { origin, cfg, err };
+	struct parser ps = { origin, cfg, &cfg->chains[0], err };
 	struct cursor c = { text, 1, 1 };
 	struct item *it = malloc(sizeof(*it));
 	int rc;
@@ -469,10 +611,8 @@ int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 	while ((rc = next_item(&ps, &c, it)) > 0)
 		if ((rc = parse_item(&ps, it)) < 0)
 			break;
-	if (rc == 0 && cfg->nhops == 0) {
-		snprintf(err->text, sizeof(err->text), "%s: no proxies in the chain", origin);
-		rc = -EINVAL;
-	}
+	if (rc == 0)
+		rc = check_chains(&ps);
 	free(it);
 	return rc;
 }
@@ -497,25 +637,14 @@ static const char *proto_name(enum hop_proto proto)
 	return "?";
 }
 
-/* Host names compare without regard to case. */
-static bool name_matches(const char *pattern, const char *name)
-{
-	size_t plen, nlen = strlen(name);
-
-	if (strncmp(pattern, "*.", 2) != 0)
-		return strcasecmp(pattern, name) == 0;
-	plen = strlen(pattern + 1);	/* ".corp.example" */
-	return nlen > plen && strcasecmp(name + nlen - plen, pattern + 1) == 0;
-}
-
 bool chain_bypasses_name(const struct chain_config *cfg, const char *name)
 {
 	unsigned i;
 
-	if (strcasecmp(name, "localhost") == 0 || name_matches("*.localhost", name))
+	if (strcasecmp(name, "localhost") == 0 || name_pattern_matches("*.localhost", name))
 		return true;
 	for (i = 0; i < cfg->nbypass_names; i++)
-		if (name_matches(cfg->bypass_names[i], name))
+		if (name_pattern_matches(cfg->bypass_names[i], name))
 			return true;
 	return false;
 }

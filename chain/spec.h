@@ -6,6 +6,11 @@
  *   proxy  = scheme "://" [ userinfo "@" ] host [ ":" port ] [ "/" ]
  *   option = key "=" value
  *
+ * Proxies, and the options mode, hops, timeout and connect_timeout, belong to
+ * the chain being written: the default chain, until "chain=NAME" starts a
+ * named one (which begins with the default chain's settings so far).
+ * "route=PATTERN->TARGET" sends destinations to a chain, direct, or refuse.
+ *
  * Parsing builds a chain_config that never changes afterwards.
  */
 #ifndef SOCKSCHAIN_SPEC_H
@@ -17,10 +22,14 @@
 #include <stdint.h>
 
 #define CHAIN_MAX_HOPS 32
+#define CHAIN_MAX_CHAINS 8
+#define CHAIN_MAX_ROUTES 64
+#define CHAIN_NAME_MAX 31
 #define CHAIN_MAX_BYPASS 64
 #define SPEC_NAME_MAX 255	/* host names, user ids: what SOCKS can carry */
 #define SPEC_TEXT_MAX (1 << 20)	/* a longer spec is refused, not truncated */
 #define CHAIN_DEFAULT_TIMEOUT_MS 10000
+#define CHAIN_DEFAULT_RETRY_AFTER_MS 30000
 /*
  * Fake addresses for names resolved by the last hop: 240.0.0.0/4, the old
  * class E, reserved since 1989 and routed by no network, so a fake address
@@ -46,19 +55,63 @@ struct hop {
 	unsigned line, column;		/* where the item was written */
 };
 
+enum chain_mode {
+	MODE_STRICT,		/* every hop, in order; any failure fails the connection */
+	MODE_DYNAMIC,		/* hops in order, skipping those that fail */
+	MODE_RANDOM,		/* hops=N distinct hops drawn for each connection */
+	MODE_ROUND_ROBIN,	/* each connection starts at the next hop in turn */
+};
+
+struct chain {
+	char name[CHAIN_NAME_MAX + 1];	/* "default" for the one without a name */
+	struct hop hops[CHAIN_MAX_HOPS];
+	unsigned nhops;
+	enum chain_mode mode;
+	unsigned path_len;		/* hops=N for random and round_robin; 0: all */
+	int64_t timeout_ms;		/* per hop: its connect and its reply */
+	int64_t connect_timeout_ms;	/* the whole connection, every try; 0: none */
+	unsigned line, column;		/* where chain=NAME was written */
+};
+
+enum route_match {
+	MATCH_ANY,	/* "*" */
+	MATCH_NAME,	/* "*.onion", "host.example" */
+	MATCH_RANGE,	/* "10.0.0.0/8" */
+};
+
+enum route_action {
+	ROUTE_CHAIN,
+	ROUTE_DIRECT,
+	ROUTE_REFUSE,
+};
+
+struct route {
+	enum route_match match;
+	char pattern[SPEC_NAME_MAX + 3];	/* "*." and a name */
+	struct cidr range;
+	uint16_t port;			/* 0: any port */
+	enum route_action action;
+	unsigned chain;			/* for ROUTE_CHAIN: its index */
+	char target[CHAIN_NAME_MAX + 1];
+	char text[SPEC_NAME_MAX + 64];	/* as written, for messages */
+	unsigned line, column;
+};
+
 enum dns_mode {
 	DNS_REMOTE,	/* names go to the last hop; no query leaves this machine */
 	DNS_LOCAL,	/* the real resolver, which leaks every name to the local network */
 };
 
 struct chain_config {
-	struct hop hops[CHAIN_MAX_HOPS];
-	unsigned nhops;
-	int64_t timeout_ms;		/* per hop: its connect and its reply */
+	struct chain chains[CHAIN_MAX_CHAINS];	/* [0] is the default chain */
+	unsigned nchains;
+	struct route routes[CHAIN_MAX_ROUTES];	/* first match wins */
+	unsigned nroutes;
+	int64_t retry_after_ms;		/* how long a failed hop is skipped */
 	struct cidr bypass[CHAIN_MAX_BYPASS];
 	unsigned nbypass;
 	/* "*.corp.example" (any name under it) or "host.example" (that name) */
-	char bypass_names[CHAIN_MAX_BYPASS][SPEC_NAME_MAX + 1];
+	char bypass_names[CHAIN_MAX_BYPASS][SPEC_NAME_MAX + 3];
 	unsigned nbypass_names;
 	enum dns_mode dns;
 	struct cidr fake_range;		/* IPv4, for names resolved remotely */

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include "../chain/deadline.h"
 #include "../chain/resolve.h"
 #include "chainsource.h"
 #include "log.h"
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 static struct shim_config storage;
 static struct shim_config *published;
@@ -40,12 +43,18 @@ static void read_environment(struct shim_config *cfg, bool use_env)
 {
 	const char *verbose = use_env ? getenv("SOCKS_CHAIN_VERBOSE") : NULL;
 	const char *log = use_env ? getenv("SOCKS_CHAIN_LOG") : NULL;
+	const char *seed = use_env ? getenv("SOCKS_CHAIN_SEED") : NULL;
 
 	cfg->verbosity = VERBOSITY_DEFAULT;
 	if (verbose && verbose[0] >= '0' && verbose[0] <= '3' && verbose[1] == '\0')
 		cfg->verbosity = (enum verbosity)(verbose[0] - '0');
 	if (log && *log)
 		snprintf(cfg->log_path, sizeof(cfg->log_path), "%s", log);
+	/* A fixed seed makes random paths reproducible, for tests. */
+	if (seed && *seed)
+		cfg->seed = strtoull(seed, NULL, 0);
+	else if (getrandom(&cfg->seed, sizeof(cfg->seed), GRND_NONBLOCK) != sizeof(cfg->seed))
+		cfg->seed = (uint64_t)clock_now_us() ^ (uint64_t)getpid() << 32;
 }
 
 static void load_chain(struct shim_config *cfg, bool use_env)
@@ -77,9 +86,9 @@ static void build(struct shim_config *cfg)
 	read_environment(cfg, use_env);
 	load_chain(cfg, use_env);
 	if (cfg->ok)
-		shim_log(cfg, VERBOSITY_DEBUG, "chain of %u hops from %s, timeout %lld ms per hop, "
-			 "%u bypass ranges", cfg->chain.nhops, cfg->origin,
-			 (long long)cfg->chain.timeout_ms, cfg->chain.nbypass);
+		shim_log(cfg, VERBOSITY_DEBUG, "chain from %s: %u chains (the default of %u hops), "
+			 "%u routes, %u bypass ranges", cfg->origin, cfg->chain.nchains,
+			 cfg->chain.chains[0].nhops, cfg->chain.nroutes, cfg->chain.nbypass);
 }
 
 const struct shim_config *shim_config(void)

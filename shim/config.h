@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 enum verbosity {
 	VERBOSITY_QUIET = 0,	/* -q: only a chain that cannot be loaded */
@@ -23,6 +24,7 @@ struct shim_config {
 	struct chain_config chain;	/* when ok */
 	char origin[PATH_MAX];		/* where the chain came from */
 	enum verbosity verbosity;	/* SOCKS_CHAIN_VERBOSE */
+	uint64_t seed;			/* SOCKS_CHAIN_SEED, else random: random paths */
 	char log_path[PATH_MAX];	/* SOCKS_CHAIN_LOG; empty: stderr */
 };
 

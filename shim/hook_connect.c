@@ -1,24 +1,28 @@
 /*
- * connect(): TCP connections to destinations that are not bypassed go through
- * the chain, on the program's own socket; everything else passes untouched.
+ * connect(): TCP connections go where the routes say (a chain, direct, or
+ * refused), on the program's own socket; everything else passes untouched,
+ * but for the leak guard.
  */
 #define _GNU_SOURCE
 #include "../chain/dial.h"
+#include "../chain/route.h"
 #include "config.h"
 #include "export.h"
 #include "fake_names.h"
 #include "hook_connect.h"
+#include "hop_memory.h"
 #include "leak_guard.h"
 #include "log.h"
 #include "peer_table.h"
 #include "real.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
-/* The errno for connections refused because there is no usable chain. */
+/* The errno for connections refused because there is no usable chain, or a rule says so. */
 #define ENOCHAIN EACCES
 
 static int socket_type(int fd)
@@ -39,52 +43,13 @@ static void disconnect(int fd)
 	errno = saved;
 }
 
-static void trace_success(const struct shim_config *cfg, const struct endpoint *dest,
-			  const struct dial_report *rep)
+static int refuse(const struct shim_config *cfg, const struct endpoint *dest,
+		  enum verbosity level, const char *why)
 {
-	char line[1800], hop[HOP_TEXT_MAX], where[ENDPOINT_TEXT_MAX];
-	size_t len = 0;
-	unsigned i;
-
-	if (cfg->verbosity < VERBOSITY_VERBOSE)
-		return;
-	endpoint_format(dest, where, sizeof(where));
-	for (i = 0; i < cfg->chain.nhops && len < sizeof(line); i++) {
-		hop_describe(&cfg->chain.hops[i], hop, sizeof(hop));
-		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s (%.1f ms) -> ", hop,
-					(double)rep->hop_us[i] / 1000.0);
-	}
-	shim_log(cfg, VERBOSITY_VERBOSE, "%s: via %s%s: connected", where, line, where);
-}
-
-static void report_failure(const struct shim_config *cfg, const struct endpoint *dest,
-			   const struct dial_report *rep, int err)
-{
-	char hop[HOP_TEXT_MAX], where[ENDPOINT_TEXT_MAX];
+	char where[ENDPOINT_TEXT_MAX];
 
 	endpoint_format(dest, where, sizeof(where));
-	hop_describe(&cfg->chain.hops[rep->failed_hop], hop, sizeof(hop));
-	shim_log(cfg, VERBOSITY_DEFAULT, "%s: hop %u of %u (%s) %s [%s]", where,
-		 rep->failed_hop + 1, cfg->chain.nhops, hop, rep->reason, strerrorname_np(err));
-}
-
-static void trace_bypass(const struct shim_config *cfg, const struct netaddr *dest)
-{
-	char where[NETADDR_TEXT_MAX];
-
-	if (cfg->verbosity < VERBOSITY_DEBUG)
-		return;
-	netaddr_format(dest, where, sizeof(where));
-	shim_log(cfg, VERBOSITY_DEBUG, "%s: bypassed, connecting directly", where);
-}
-
-static int refuse(const struct shim_config *cfg, const struct netaddr *dest, const char *why)
-{
-	char where[NETADDR_TEXT_MAX];
-
-	netaddr_format(dest, where, sizeof(where));
-	/* Even -q reports this: the chain itself is broken, not one connection. */
-	shim_log(cfg, VERBOSITY_QUIET, "%s: refused, not connecting directly: %s", where, why);
+	shim_log(cfg, level, "%s: refused, not connecting directly: %s", where, why);
 	errno = ENOCHAIN;
 	return -1;
 }
@@ -101,10 +66,16 @@ static int unknown_fake(const struct shim_config *cfg, const struct netaddr *des
 	return -1;
 }
 
-static int dial(const struct shim_config *cfg, int fd, int family, const struct netaddr *dest,
-		const char *name)
+static int dial(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
+		const struct endpoint *target)
 {
-	struct endpoint target = { .name = name, .addr = *dest };
+	struct dial_env env = {
+		.health = hop_memory(),
+		.chain_index = (unsigned)(chain - cfg->chain.chains),
+		.seed = cfg->seed,
+		.retry_after_ms = cfg->chain.retry_after_ms,
+		.do_connect = real_connect,
+	};
 	struct dial_report rep;
 	int saved = errno, flags, rc;
 
@@ -114,29 +85,52 @@ static int dial(const struct shim_config *cfg, int fd, int family, const struct 
 	/* Non-blocking for the handshake, so every wait has a deadline. */
 	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return -1;
-	rc = chain_dial(fd, family, &cfg->chain, &target, real_connect, &rep);
+	rc = chain_dial(fd, family, chain, &env, target, &rep);
 	if (!(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, flags);
 	if (rc < 0) {
 		if (rc != -EISCONN && rc != -EALREADY)
 			disconnect(fd);
-		report_failure(cfg, &target, &rep, -rc);
+		trace_failed(cfg, chain, target, &rep, -rc);
 		errno = -rc;
 		return -1;
 	}
-	peer_table_remember(fd, &cfg->chain.hops[0].addr, dest);
-	trace_success(cfg, &target, &rep);
+	peer_table_remember(fd, &chain->hops[rep.path[0]].addr, &target->addr);
+	trace_connected(cfg, chain, target, &rep);
 	errno = saved;
 	return 0;
 }
 
-/* An internet stream socket: through the chain, unless bypassed or refused. */
+/*
+ * A route sent a name the program resolved through us straight out: resolve
+ * it here, as the user chose, and connect the program's socket to it.
+ */
+static int connect_direct_by_name(int fd, int family, const struct endpoint *target)
+{
+	struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = family == AF_INET6 ? AI_V4MAPPED | AI_ALL : 0 };
+	struct addrinfo *res;
+	char port[8];
+	int rc;
+
+	snprintf(port, sizeof(port), "%u", target->addr.port);
+	if (real_getaddrinfo(target->name, port, &hints, &res) != 0) {
+		errno = EHOSTUNREACH;
+		return -1;
+	}
+	rc = real_connect(fd, res->ai_addr, res->ai_addrlen);
+	real_freeaddrinfo(res);
+	return rc;
+}
+
+/* An internet stream socket: where the routes say. */
 static int connect_stream(int fd, const struct sockaddr *addr, socklen_t len,
 			  const struct netaddr *dest)
 {
 	const struct shim_config *cfg;
+	struct route_decision route;
+	struct endpoint target = { .name = NULL, .addr = *dest };
 	char name[256];
-	bool named;
 
 	if (shim_config_loading()) {
 		/* Only a signal handler could get here: fail closed rather than guess. */
@@ -146,17 +140,25 @@ static int connect_stream(int fd, const struct sockaddr *addr, socklen_t len,
 	cfg = shim_config();
 	if (leak_guard_check(cfg, SOCK_STREAM, dest, "connect") < 0)
 		return -1;
-	named = fake_names_lookup(cfg, dest, name);
-	if (!named && fake_names_in_range(cfg, dest))
+	if (fake_names_lookup(cfg, dest, name))
+		target.name = name;
+	else if (fake_names_in_range(cfg, dest))
 		return unknown_fake(cfg, dest);
-	/* A chain that could not be loaded leaves the default bypass in force. */
-	if (!named && chain_bypasses(&cfg->chain, dest)) {
-		trace_bypass(cfg, dest);
-		return real_connect(fd, addr, len);
+	/* A chain that could not be loaded leaves only the default bypass. */
+	route_decide(&cfg->chain, target.name, dest, &route);
+	if (!cfg->ok && !route.bypassed)	/* even -q says this: the chain is broken */
+		return refuse(cfg, &target, VERBOSITY_QUIET, cfg->error);
+	switch (route.action) {
+	case ROUTE_DIRECT:
+		trace_direct(cfg, &target, route.bypassed ? "bypassed" : route.rule->text);
+		return target.name ? connect_direct_by_name(fd, addr->sa_family, &target)
+				   : real_connect(fd, addr, len);
+	case ROUTE_REFUSE:
+		return refuse(cfg, &target, VERBOSITY_DEFAULT, route.rule->text);
+	case ROUTE_CHAIN:
+		break;
 	}
-	if (!cfg->ok)
-		return refuse(cfg, dest, cfg->error);
-	return dial(cfg, fd, addr->sa_family, dest, named ? name : NULL);
+	return dial(cfg, route.chain, fd, addr->sa_family, &target);
 }
 
 int shim_connect(int fd, const struct sockaddr *addr, socklen_t len)

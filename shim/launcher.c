@@ -144,12 +144,14 @@ static int export_chain(const struct options *opt)
 /* Credentials in a file others can read are not private: say so, once, here. */
 static void warn_if_exposed(const struct chain_source *src, const struct chain_config *cfg)
 {
+	bool secret = false;
 	struct stat st;
-	unsigned i;
+	unsigned c, h;
 
-	for (i = 0; i < cfg->nhops && !cfg->hops[i].has_pass; i++)
-		;
-	if (!src->from_file || i == cfg->nhops || stat(src->origin, &st) < 0)
+	for (c = 0; c < cfg->nchains; c++)
+		for (h = 0; h < cfg->chains[c].nhops; h++)
+			secret = secret || cfg->chains[c].hops[h].has_pass;
+	if (!src->from_file || !secret || stat(src->origin, &st) < 0)
 		return;
 	if (st.st_mode & (S_IRGRP | S_IROTH))
 		say("warning: %s holds a password and others can read it (chmod 600 %s)",

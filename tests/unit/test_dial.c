@@ -80,6 +80,13 @@ static void *fake_proxy(void *arg)
 
 static struct chain_config cfg;
 static struct spec_error err;
+static struct hop_health health;
+
+static struct dial_env env_for(void)
+{
+	return (struct dial_env){ .health = &health, .chain_index = 0, .seed = 1,
+				  .retry_after_ms = 30000, .do_connect = pretend_connected };
+}
 
 static int dial_with(struct script *s, const char *spec, struct dial_report *rep, int *client)
 {
@@ -93,7 +100,9 @@ static int dial_with(struct script *s, const char *spec, struct dial_report *rep
 	s->fd = pair[1];
 	fcntl(pair[1], F_SETFL, 0);
 	pthread_create(&t, NULL, fake_proxy, s);
-	rc = chain_dial(pair[0], AF_INET, &cfg, &dest, pretend_connected, rep);
+	struct dial_env env = env_for();
+
+	rc = chain_dial(pair[0], AF_INET, &cfg.chains[0], &env, &dest, rep);
 	shutdown(pair[0], SHUT_RDWR);
 	pthread_join(t, NULL);
 	close(pair[1]);
@@ -113,7 +122,7 @@ static void asks_each_hop_in_order(void)
 	CHECK(dial_with(&s, "socks4://a@127.0.0.1:1 socks4://b@127.0.0.2:2 socks4://127.0.0.3:3",
 			&rep, &fd) == 0);
 	close(fd);
-	CHECK(rep.hops_done == 3);
+	CHECK(rep.path_len == 3 && rep.path[0] == 0 && rep.path[2] == 2);
 	/* hop 1 is asked for hop 2, hop 2 for hop 3, hop 3 for the destination */
 	CHECK(memcmp(s.seen[0], "\x04\x01\x00\x02\x7f\x00\x00\x02" "a", 9) == 0);
 	CHECK(memcmp(s.seen[1], "\x04\x01\x00\x03\x7f\x00\x00\x03" "b", 9) == 0);
@@ -144,7 +153,7 @@ static void refusal_names_the_hop(void)
 	s.reply[1] = 91;
 	CHECK(dial_with(&s, "socks4://127.0.0.1:1 socks4://127.0.0.2:2", &rep, &fd) == -ECONNREFUSED);
 	close(fd);
-	CHECK(rep.failed_hop == 0);
+	CHECK(rep.failed_pos == 0);
 	CHECK(strstr(rep.reason, "91") != NULL);
 	CHECK(strstr(rep.reason, "127.0.0.2:2") != NULL);
 }
@@ -189,7 +198,9 @@ static void ipv6_destination_through_socks4(void)
 
 	CHECK(spec_parse("socks4://127.0.0.1:1", "test", &cfg, &err) == 0);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair) == 0);
-	CHECK(chain_dial(pair[0], AF_INET6, &cfg, &dest, pretend_connected, &rep) == -EAFNOSUPPORT);
+	struct dial_env env = env_for();
+
+	CHECK(chain_dial(pair[0], AF_INET6, &cfg.chains[0], &env, &dest, &rep) == -EAFNOSUPPORT);
 	CHECK(strstr(rep.reason, "IPv6") != NULL);
 	close(pair[0]);
 	close(pair[1]);

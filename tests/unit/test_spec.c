@@ -39,32 +39,32 @@ static bool is_ipv4(const struct netaddr *a, const char *ip, uint16_t port)
 static void one_hop(void)
 {
 	CHECK(parse("socks4://127.0.0.1:1080") == 0);
-	CHECK(cfg.nhops == 1);
-	CHECK(cfg.hops[0].proto == HOP_SOCKS4);
-	CHECK(is_ipv4(&cfg.hops[0].addr, "127.0.0.1", 1080));
-	CHECK(!cfg.hops[0].host_is_name);
-	CHECK(cfg.timeout_ms == 10000);
+	CHECK(cfg.chains[0].nhops == 1);
+	CHECK(cfg.chains[0].hops[0].proto == HOP_SOCKS4);
+	CHECK(is_ipv4(&cfg.chains[0].hops[0].addr, "127.0.0.1", 1080));
+	CHECK(!cfg.chains[0].hops[0].host_is_name);
+	CHECK(cfg.chains[0].timeout_ms == 10000);
 }
 
 static void separators_and_comments(void)
 {
 	CHECK(parse("  # my chain\nsocks4://10.0.0.1:1,socks4://10.0.0.2:2\t socks4://10.0.0.3:3 "
 		    "# trailing\n\n,, socks4://10.0.0.4 # last\n") == 0);
-	CHECK(cfg.nhops == 4);
-	CHECK(is_ipv4(&cfg.hops[0].addr, "10.0.0.1", 1));
-	CHECK(is_ipv4(&cfg.hops[2].addr, "10.0.0.3", 3));
-	CHECK(is_ipv4(&cfg.hops[3].addr, "10.0.0.4", 1080));	/* default port */
-	CHECK(cfg.hops[3].line == 4 && cfg.hops[3].column == 4);
+	CHECK(cfg.chains[0].nhops == 4);
+	CHECK(is_ipv4(&cfg.chains[0].hops[0].addr, "10.0.0.1", 1));
+	CHECK(is_ipv4(&cfg.chains[0].hops[2].addr, "10.0.0.3", 3));
+	CHECK(is_ipv4(&cfg.chains[0].hops[3].addr, "10.0.0.4", 1080));	/* default port */
+	CHECK(cfg.chains[0].hops[3].line == 4 && cfg.chains[0].hops[3].column == 4);
 }
 
 static void userid_host_forms(void)
 {
 	CHECK(parse("SOCKS4://alice%20b%40x@proxy.example:9050/ socks4://[::1]:1081") == 0);
-	CHECK(strcmp(cfg.hops[0].user, "alice b@x") == 0);
-	CHECK(cfg.hops[0].host_is_name);
-	CHECK(strcmp(cfg.hops[0].host, "proxy.example") == 0);
-	CHECK(cfg.hops[0].port == 9050);
-	CHECK(cfg.hops[1].addr.family == AF_INET6 && cfg.hops[1].addr.port == 1081);
+	CHECK(strcmp(cfg.chains[0].hops[0].user, "alice b@x") == 0);
+	CHECK(cfg.chains[0].hops[0].host_is_name);
+	CHECK(strcmp(cfg.chains[0].hops[0].host, "proxy.example") == 0);
+	CHECK(cfg.chains[0].hops[0].port == 9050);
+	CHECK(cfg.chains[0].hops[1].addr.family == AF_INET6 && cfg.chains[0].hops[1].addr.port == 1081);
 }
 
 static void schemes_and_credentials(void)
@@ -73,20 +73,20 @@ static void schemes_and_credentials(void)
 
 	CHECK(parse("socks4a://10.0.0.1 socks5h://u@10.0.0.2 socks5://me:p%40ss%3Aw%25rd%20x@h.test:7 "
 		    "http://10.0.0.4 http://a:@10.0.0.5:3128") == 0);
-	CHECK(cfg.nhops == 5);
-	CHECK(cfg.hops[0].proto == HOP_SOCKS4 && cfg.hops[0].port == 1080);
-	CHECK(cfg.hops[1].proto == HOP_SOCKS5 && strcmp(cfg.hops[1].user, "u") == 0);
-	CHECK(!cfg.hops[1].has_pass);
-	CHECK(cfg.hops[2].proto == HOP_SOCKS5 && strcmp(cfg.hops[2].user, "me") == 0);
-	CHECK(strcmp(cfg.hops[2].pass, "p@ss:w%rd x") == 0 && cfg.hops[2].has_pass);
-	CHECK(cfg.hops[3].proto == HOP_HTTP && cfg.hops[3].port == 8080);
-	CHECK(cfg.hops[4].has_pass && cfg.hops[4].pass[0] == '\0');
-	hop_describe(&cfg.hops[2], text, sizeof(text));
+	CHECK(cfg.chains[0].nhops == 5);
+	CHECK(cfg.chains[0].hops[0].proto == HOP_SOCKS4 && cfg.chains[0].hops[0].port == 1080);
+	CHECK(cfg.chains[0].hops[1].proto == HOP_SOCKS5 && strcmp(cfg.chains[0].hops[1].user, "u") == 0);
+	CHECK(!cfg.chains[0].hops[1].has_pass);
+	CHECK(cfg.chains[0].hops[2].proto == HOP_SOCKS5 && strcmp(cfg.chains[0].hops[2].user, "me") == 0);
+	CHECK(strcmp(cfg.chains[0].hops[2].pass, "p@ss:w%rd x") == 0 && cfg.chains[0].hops[2].has_pass);
+	CHECK(cfg.chains[0].hops[3].proto == HOP_HTTP && cfg.chains[0].hops[3].port == 8080);
+	CHECK(cfg.chains[0].hops[4].has_pass && cfg.chains[0].hops[4].pass[0] == '\0');
+	hop_describe(&cfg.chains[0].hops[2], text, sizeof(text));
 	CHECK(strcmp(text, "socks5://me:***@h.test:7") == 0);
-	hop_describe(&cfg.hops[0], text, sizeof(text));
+	hop_describe(&cfg.chains[0].hops[0], text, sizeof(text));
 	CHECK(strcmp(text, "socks4://10.0.0.1:1080") == 0);
 	CHECK(parse("http://[2001:db8::1]:3128") == 0);
-	hop_describe(&cfg.hops[0], text, sizeof(text));
+	hop_describe(&cfg.chains[0].hops[0], text, sizeof(text));
 	CHECK(strcmp(text, "http://[2001:db8::1]:3128") == 0);
 }
 
@@ -95,9 +95,9 @@ static void hops_named_to_the_hop_before(void)
 	struct endpoint ep;
 
 	CHECK(parse("socks5://127.0.0.1:1 http://proxy.internal:3128 socks4://[::1]:5") == 0);
-	hop_endpoint(&cfg.hops[1], &ep);
+	hop_endpoint(&cfg.chains[0].hops[1], &ep);
 	CHECK(ep.name && strcmp(ep.name, "proxy.internal") == 0 && ep.addr.port == 3128);
-	hop_endpoint(&cfg.hops[2], &ep);
+	hop_endpoint(&cfg.chains[0].hops[2], &ep);
 	CHECK(!ep.name && ep.addr.family == AF_INET6 && ep.addr.port == 5);
 }
 
@@ -108,14 +108,14 @@ static void options(void)
 	inet_pton(AF_INET, "10.1.2.3", ten.addr);
 	inet_pton(AF_INET, "127.0.0.1", lo.addr);
 	CHECK(parse("timeout=2.5 socks4://127.0.0.1 bypass=10.0.0.0/8") == 0);
-	CHECK(cfg.timeout_ms == 2500);
+	CHECK(cfg.chains[0].timeout_ms == 2500);
 	CHECK(chain_bypasses(&cfg, &ten));
 	CHECK(chain_bypasses(&cfg, &lo));	/* the default stays */
 	CHECK(parse("socks4://127.0.0.1 bypass=none") == 0);
 	CHECK(!chain_bypasses(&cfg, &lo));
 	CHECK(parse("bypass=none bypass=10.0.0.0/8 socks4://127.0.0.1 timeout=0.001") == 0);
 	CHECK(chain_bypasses(&cfg, &ten) && !chain_bypasses(&cfg, &lo));
-	CHECK(cfg.timeout_ms == 1);
+	CHECK(cfg.chains[0].timeout_ms == 1);
 }
 
 static void ipv6_bypass(void)
