@@ -8,7 +8,9 @@
 #include "../chain/resolve.h"
 #include "../chain/spec.h"
 #include "chainsource.h"
+#include "check.h"
 #include "exec_check.h"
+#include "explain.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +42,9 @@ struct options {
 	const char *file;	/* -f */
 	int verbosity;		/* 0 -q, 1 default, 2 -v, 3 -vv */
 	bool no_check;
-	char **command;
+	const char *explain;	/* --explain HOST[:PORT] */
+	bool check;		/* --check [HOST:PORT] */
+	char **command;		/* or, with --check, the destination (may be NULL) */
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -66,6 +70,8 @@ static void say(const char *fmt, ...)
 static void usage(FILE *out)
 {
 	fputs("usage: sockschain [-c SPEC | -f FILE] [-q | -v[v]] [--no-check] [--] COMMAND [ARG...]\n"
+	      "       sockschain [-c SPEC | -f FILE] --check [HOST:PORT]\n"
+	      "       sockschain [-c SPEC | -f FILE] --explain HOST[:PORT]\n"
 	      "       sockschain --help | --version\n"
 	      "\n"
 	      "Runs COMMAND with its TCP connections carried through a chain of proxies.\n"
@@ -75,6 +81,9 @@ static void usage(FILE *out)
 	      "  -v, -vv      one line per connection with each hop's time; -vv: debug\n"
 	      "  --no-check   run COMMAND even if the library cannot reach it (UNSAFE: static\n"
 	      "               and set-user-ID programs would connect directly)\n"
+	      "  --check      dial each hop in turn and print a table; with HOST:PORT, also\n"
+	      "               through the whole chain; exit 0 when every hop answered\n"
+	      "  --explain    print which rule and which chain HOST[:PORT] would take\n"
 	      "Without -c or -f: SOCKS_CHAIN, SOCKS_CHAIN_FILE, ~/.config/sockschain/chain,\n"
 	      "/etc/sockschain/chain, first found. Messages go to stderr or to SOCKS_CHAIN_LOG.\n",
 	      out);
@@ -101,6 +110,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			opt->verbosity = 3;
 		} else if (strcmp(a, "--no-check") == 0) {
 			opt->no_check = true;
+		} else if (strcmp(a, "--check") == 0) {
+			opt->check = true;
+		} else if (strcmp(a, "--explain") == 0 && i + 1 < argc) {
+			opt->explain = argv[++i];
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
 			exit(0);
@@ -116,11 +129,13 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		say("-c and -f cannot be used together");
 		return -1;
 	}
+	opt->command = argv + i;
+	if (opt->check || opt->explain)
+		return argc - i <= (opt->check ? 1 : 0) ? 0 : (say("too many arguments"), -1);
 	if (i >= argc) {
 		say("no command given (see sockschain --help)");
 		return -1;
 	}
-	opt->command = argv + i;
 	return 0;
 }
 
@@ -158,32 +173,33 @@ static void warn_if_exposed(const struct chain_source *src, const struct chain_c
 		    src->origin, src->origin);
 }
 
-static int check_chain(const struct options *opt)
+/* Loads and checks the chain as the library will; NULL after saying why not. */
+static struct chain_config *load_chain(const struct options *opt, char *origin, size_t cap)
 {
 	static const struct resolver resolver = { getaddrinfo, freeaddrinfo };
 	struct chain_config *cfg = malloc(sizeof(*cfg));
 	struct chain_source src;
 	struct spec_error err;
 	char why[1100];
-	int rc = -1;
 
 	if (!cfg || chain_source_load(&src, true, why, sizeof(why)) < 0) {
 		say("%s", cfg ? why : "out of memory");
 		free(cfg);
-		return -1;
+		return NULL;
 	}
 	if (opt->spec)
 		snprintf(src.origin, sizeof(src.origin), "-c");
+	snprintf(origin, cap, "%s", src.origin);
 	if (spec_parse(src.text, src.origin, cfg, &err) < 0 ||
 	    chain_resolve(cfg, &resolver, src.origin, &err) < 0) {
 		say("%s", err.text);
+		free(cfg);
+		cfg = NULL;
 	} else {
 		warn_if_exposed(&src, cfg);
-		rc = 0;
 	}
 	free(src.text);
-	free(cfg);
-	return rc;
+	return cfg;
 }
 
 /* The library beside this program, or in ../lib/sockschain/ when installed. */
@@ -282,9 +298,22 @@ static int run(const struct options *opt)
 
 int main(int argc, char **argv)
 {
+	struct chain_config *cfg;
 	struct options opt;
+	char origin[PATH_MAX];
+	int status;
 
-	if (parse_options(argc, argv, &opt) < 0 || export_chain(&opt) < 0 || check_chain(&opt) < 0)
+	if (parse_options(argc, argv, &opt) < 0 || export_chain(&opt) < 0)
 		return EXIT_LAUNCHER;
-	return run(&opt);
+	cfg = load_chain(&opt, origin, sizeof(origin));
+	if (!cfg)
+		return EXIT_LAUNCHER;
+	if (opt.explain)
+		status = explain(cfg, origin, opt.explain);
+	else if (opt.check)
+		status = check_chains(cfg, opt.command[0]);
+	else
+		status = run(&opt);
+	free(cfg);
+	return status;
 }

@@ -47,7 +47,7 @@ teardown() {
 }
 
 @test "nc talks to a server that speaks first, through two hops" {
-	command -v nc >/dev/null || skip "nc is not installed"
+	command -v nc >/dev/null || missing "nc is not installed"
 	stop_servers
 	start_target banner
 	start_proxy p1
@@ -60,7 +60,7 @@ teardown() {
 }
 
 @test "socat through the chain" {
-	command -v socat >/dev/null || skip "socat is not installed"
+	command -v socat >/dev/null || missing "socat is not installed"
 	stop_servers
 	start_target echo
 	start_proxy p1

@@ -228,7 +228,7 @@ print(len({socket.gethostbyname('n%d.shared.test' % n) for n in range(200)}))
 }
 
 @test "node resolves on its worker threads and connects by name" {
-	command -v node >/dev/null || skip "node is not installed"
+	command -v node >/dev/null || missing "node is not installed"
 	run "$SOCKSCHAIN" node -e "
 const http = require('http');
 http.get('http://node.secret.test:83/n', res => {

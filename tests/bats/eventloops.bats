@@ -14,7 +14,7 @@ teardown() {
 }
 
 @test "python asyncio: ten concurrent connections through the chain" {
-	command -v python3 >/dev/null || skip "python3 is not installed"
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run "$SOCKSCHAIN" python3 -c "
 import asyncio
 async def one(i):
@@ -36,7 +36,7 @@ asyncio.run(main())"
 }
 
 @test "node: net.connect through the chain, with its remote address" {
-	command -v node >/dev/null || skip "node is not installed"
+	command -v node >/dev/null || missing "node is not installed"
 	run "$SOCKSCHAIN" node -e "
 const net = require('net');
 let pending = 5;
@@ -59,7 +59,7 @@ setTimeout(() => { console.log('timeout'); process.exit(1); }, 10000);"
 }
 
 @test "node sees a refused chain as ECONNREFUSED" {
-	command -v node >/dev/null || skip "node is not installed"
+	command -v node >/dev/null || missing "node is not installed"
 	stop_servers
 	start_target echo
 	start_proxy p1 -f refuse

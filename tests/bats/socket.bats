@@ -147,7 +147,7 @@ teardown() {
 }
 
 @test "AF_UNIX sockets are untouched" {
-	command -v nc >/dev/null || skip "nc is not installed"
+	command -v nc >/dev/null || missing "nc is not installed"
 	nc -lU "$BATS_TEST_TMPDIR/sock" >"$BATS_TEST_TMPDIR/unix.out" 3>&- &
 	echo $! >>"$BATS_TEST_TMPDIR/server.pids"
 	for i in $(seq 100); do [ -S "$BATS_TEST_TMPDIR/sock" ] && break; sleep 0.02; done
