@@ -63,7 +63,7 @@ unsigned path_pick(const struct chain *chain, unsigned chain_index, const struct
 	n = candidates(chain, chain_index, h, st, now_ms,
 		       chain->mode == MODE_ROUND_ROBIN ? st->start : 0, path, &nup);
 	if (chain->mode == MODE_DYNAMIC)
-		return n;
+		return nup ? nup : n;	/* hops cooling down only when no other is up */
 	if (chain->mode == MODE_RANDOM) {
 		shuffle(path, 0, nup, &bits);
 		shuffle(path, nup, n, &bits);

@@ -17,9 +17,10 @@ struct path_state {
 
 /*
  * Writes the indexes of the hops to dial, in order, into path; returns how
- * many (0 when none is left). strict: every hop. dynamic: every candidate in
- * order. round_robin: path_len (else all) candidates from start, wrapping.
- * random: path_len (else all) distinct candidates in random order.
+ * many (0 when none is left). strict: every hop. dynamic: every candidate that
+ * is up, in order (those cooling down when none is up). round_robin: path_len
+ * (else all) candidates from start, wrapping. random: path_len (else all)
+ * distinct candidates in random order. Both take hops that are up first.
  */
 unsigned path_pick(const struct chain *chain, unsigned chain_index, const struct hop_health *h,
 		   const struct path_state *st, int64_t now_ms, unsigned path[CHAIN_MAX_HOPS]);

@@ -140,11 +140,14 @@ static void paths(void)
 	n = pick(FOUR "mode=strict", &h, &st, path);
 	CHECK(n == 4 && path[1] == 1);		/* strict never skips */
 	n = pick(FOUR "mode=dynamic", &h, &st, path);
-	CHECK(n == 4 && path[0] == 0 && path[1] == 2 && path[2] == 3 && path[3] == 1);
+	CHECK(n == 3 && path[0] == 0 && path[1] == 2 && path[2] == 3);	/* hop 2 left out */
 	st.excluded[2] = true;
 	n = pick(FOUR "mode=dynamic", &h, &st, path);
-	CHECK(n == 3 && path[1] == 3);
-	st.excluded[2] = false;
+	CHECK(n == 2 && path[0] == 0 && path[1] == 3);
+	st.excluded[0] = st.excluded[2] = st.excluded[3] = true;
+	n = pick(FOUR "mode=dynamic", &h, &st, path);
+	CHECK(n == 1 && path[0] == 1);	/* down, but the only one left */
+	st.excluded[0] = st.excluded[2] = st.excluded[3] = false;
 	st.start = 3;
 	n = pick(FOUR "mode=round_robin hops=2", &h, &st, path);
 	CHECK(n == 2 && path[0] == 3 && path[1] == 0);
