@@ -173,7 +173,10 @@ static void warn_if_exposed(const struct chain_source *src, const struct chain_c
 		    src->origin, src->origin);
 }
 
-/* Loads and checks the chain as the library will; NULL after saying why not. */
+/*
+ * Loads and checks the chain as the library will, resolving hop names unless
+ * only explaining (which connects nowhere); NULL after saying why not.
+ */
 static struct chain_config *load_chain(const struct options *opt, char *origin, size_t cap)
 {
 	static const struct resolver resolver = { getaddrinfo, freeaddrinfo };
@@ -191,7 +194,7 @@ static struct chain_config *load_chain(const struct options *opt, char *origin, 
 		snprintf(src.origin, sizeof(src.origin), "-c");
 	snprintf(origin, cap, "%s", src.origin);
 	if (spec_parse(src.text, src.origin, cfg, &err) < 0 ||
-	    chain_resolve(cfg, &resolver, src.origin, &err) < 0) {
+	    (!opt->explain && chain_resolve(cfg, &resolver, src.origin, &err) < 0)) {
 		say("%s", err.text);
 		free(cfg);
 		cfg = NULL;
