@@ -204,3 +204,11 @@ teardown() {
 	run preloaded SOCKS_CHAIN="oops" SOCKS_CHAIN_VERBOSE=0 "$CLIENT" "$REMOTE" 80
 	[[ $output == *'sockschain: 198.18.0.7:80: refused, not connecting directly: SOCKS_CHAIN:1:1: "oops"'* ]]
 }
+
+@test "every example chain file parses" {
+	for f in "$BATS_TEST_DIRNAME"/../../examples/*.chain; do
+		run "$SOCKSCHAIN" -f "$f" --explain 198.18.0.1:443
+		[ "$status" -eq 0 ] || { echo "$f: $output"; false; }
+		[[ ${lines[0]} == "198.18.0.1:443: "* ]]
+	done
+}
