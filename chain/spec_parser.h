@@ -1,0 +1,39 @@
+/*
+ * The parser's insides, shared by spec.c (items), spec_proxy.c (proxy URLs)
+ * and spec_option.c (key=value options). Not for use outside the parser.
+ */
+#ifndef SOCKSCHAIN_SPEC_PARSER_H
+#define SOCKSCHAIN_SPEC_PARSER_H
+
+#include "spec.h"
+
+#define ITEM_MAX 4096
+
+/* One item of the spec, and where it was written. */
+struct item {
+	char text[ITEM_MAX];
+	unsigned line, column;
+};
+
+/* The parse in progress: where the text came from and where the error goes. */
+struct parser {
+	const char *origin;
+	struct chain_config *cfg;
+	struct chain *chain;		/* the chain being written */
+	struct spec_error *err;
+};
+
+/* Fills the error: "ORIGIN:LINE:COL: "ITEM": what", passwords masked. Returns -EINVAL. */
+int spec_fail(struct parser *ps, const struct item *it, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* scheme://[userinfo@]host[:port][/], with sep pointing at its "://". */
+int spec_parse_proxy(struct parser *ps, const struct item *it, const char *sep);
+
+/* key=value, with eq pointing at its '='. */
+int spec_parse_option(struct parser *ps, const struct item *it, const char *eq);
+
+/* Seconds with an optional fraction ("10", "2.5"), to milliseconds. 0 or -EINVAL. */
+int spec_parse_seconds(const char *text, int64_t *ms);
+
+#endif
