@@ -42,7 +42,7 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OBJ)/shim/launcher.o: ALL_CFLAGS += $(SAN_DEFS)
+$(OBJ)/shim/launcher.o $(OBJ)/shim/exec_guard.o: ALL_CFLAGS += $(SAN_DEFS)
 
 $(LIB): $(CHAIN_OBJ) $(SHIM_LIB_SRC:%.c=$(OBJ)/%.o)
 	$(CC) -shared -Wl,-z,defs -Wl,-z,now -o $@ $^ $(ALL_LDFLAGS) -ldl
@@ -54,7 +54,7 @@ $(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(CHAIN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
 
-$(BUILD)/tests/%: $(OBJ)/tests/servers/%.o
+$(BUILD)/tests/%: $(OBJ)/tests/servers/%.o $(OBJ)/tests/servers/servutil.o
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
 

@@ -291,7 +291,8 @@ static int run(const struct options *opt)
 		say("refusing to run %s (--no-check overrides, unsafe)", why);
 		return EXIT_LAUNCHER;
 	}
-	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0 || export_preload() < 0)
+	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0 || export_preload() < 0 ||
+	    (opt->no_check && setenv("SOCKS_CHAIN_NO_CHECK", "1", 1) < 0))
 		return EXIT_LAUNCHER;
 	exec_program(path, opt->command);
 	rc = errno;

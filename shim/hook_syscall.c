@@ -1,0 +1,49 @@
+/*
+ * syscall(): programs that call syscall(SYS_connect, ...) directly get the
+ * same treatment as connect(), and likewise for the sends the leak guard
+ * watches and for execve.
+ */
+#define _GNU_SOURCE
+#include "export.h"
+#include "hook_connect.h"
+#include "hook_exec.h"
+#include "real.h"
+
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+typedef long (*syscall_t)(long, ...);
+
+SHIM_EXPORT long syscall(long number, ...)
+{
+	REAL(syscall_t, syscall);
+	long a[6];
+	va_list ap;
+	int i;
+
+	/* The kernel takes at most six arguments; reading unused ones is harmless here. */
+	va_start(ap, number);
+	for (i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	switch (number) {
+	case SYS_connect:
+		return shim_connect((int)a[0], (const struct sockaddr *)a[1], (socklen_t)a[2]);
+	case SYS_sendto:
+		return sendto((int)a[0], (const void *)a[1], (size_t)a[2], (int)a[3],
+			      (const struct sockaddr *)a[4], (socklen_t)a[5]);
+	case SYS_sendmsg:
+		return sendmsg((int)a[0], (const struct msghdr *)a[1], (int)a[2]);
+	case SYS_sendmmsg:
+		return sendmmsg((int)a[0], (struct mmsghdr *)a[1], (unsigned int)a[2], (int)a[3]);
+	case SYS_execve:
+		return shim_execve((const char *)a[0], (char *const *)a[1], (char *const *)a[2]);
+	case SYS_execveat:
+		return shim_execveat((int)a[0], (const char *)a[1], (char *const *)a[2],
+				     (char *const *)a[3], (int)a[4]);
+	}
+	if (!fn)
+		return -1;
+	return fn(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+}

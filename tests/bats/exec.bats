@@ -1,0 +1,110 @@
+# Fail closed across exec: a proxied program cannot start a program the
+# library cannot reach, nor drop the library on the way; and syscall(2)
+# cannot go around connect().
+bats_require_minimum_version 1.5.0
+load ../lib/common
+
+STATIC=$BUILD/tests/static-hello
+
+setup() {
+	start_target echo
+	start_proxy p1
+	export SOCKS_CHAIN="$(hop p1)"
+}
+
+teardown() {
+	stop_servers
+}
+
+@test "a shell under the chain cannot run a static program: EPERM and one line" {
+	run -126 "$SOCKSCHAIN" sh -c "'$STATIC'"
+	[[ $output == *"sockschain: exec refused: $STATIC is statically linked: the library cannot reach it"* ]]
+	[[ $output != *"static hello"* ]]
+	run "$SOCKSCHAIN" --no-check sh -c "'$STATIC'"
+	[ "$status" -eq 0 ]
+	[ "$output" = "static hello" ]
+}
+
+@test "every way python starts a program is checked: execv, posix_spawn, subprocess, system" {
+	run "$SOCKSCHAIN" python3 -c "
+import os, subprocess, errno
+def attempt(what, f):
+    try:
+        r = f(); print(what, 'ran', r)
+    except OSError as e:
+        print(what, errno.errorcode[e.errno])
+attempt('posix_spawn', lambda: os.waitpid(os.posix_spawn('$STATIC', ['x'], os.environ), 0)[1])
+os.environ['PATH'] = '$BUILD/tests:' + os.environ['PATH']	# posix_spawnp searches the caller's PATH
+attempt('posix_spawnp', lambda: os.waitpid(os.posix_spawnp('static-hello', ['x'], os.environ), 0)[1])
+attempt('subprocess', lambda: subprocess.run(['$STATIC']).returncode)
+print('system', os.waitstatus_to_exitcode(os.system('$STATIC 2>/dev/null')))
+attempt('execv', lambda: os.execv('$STATIC', ['x']))"
+	[[ $output == *"posix_spawn EPERM"* ]]
+	[[ $output == *"posix_spawnp EPERM"* ]]
+	[[ $output == *"subprocess EPERM"* ]]
+	[[ $output == *"system 126"* ]]
+	[[ $output == *"execv EPERM"* ]]
+	[[ $output != *"static hello"* ]]
+}
+
+@test "a script whose interpreter is static is refused at exec too" {
+	printf '#!%s\n' "$STATIC" >"$BATS_TEST_TMPDIR/s"
+	chmod +x "$BATS_TEST_TMPDIR/s"
+	run "$SOCKSCHAIN" sh -c "'$BATS_TEST_TMPDIR/s'"
+	[[ $output == *"exec refused: $STATIC is statically linked"* ]]
+	[[ $output != *"static hello"* ]]
+}
+
+@test "a set-user-ID program of another user is refused at exec" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to make a set-user-ID file of another user"
+	cp "$CLIENT" "$BATS_TEST_TMPDIR/suid-client"
+	chown 65534 "$BATS_TEST_TMPDIR/suid-client"
+	chmod 4755 "$BATS_TEST_TMPDIR/suid-client"
+	run "$SOCKSCHAIN" sh -c "'$BATS_TEST_TMPDIR/suid-client' $REMOTE 80"
+	[[ $output == *"exec refused: $BATS_TEST_TMPDIR/suid-client is set-user-ID"* ]]
+	[[ $output != *"elapsed_ms"* ]]
+}
+
+@test "an environment without LD_PRELOAD does not take the library away" {
+	# the child is given only the chain, not the library: it is proxied all the same
+	run "$SOCKSCHAIN" python3 -c "
+import os
+os.execve('$CLIENT', ['client', '--send', 'e', '--expect', 'e', '$REMOTE', '80'],
+          {'SOCKS_CHAIN': os.environ['SOCKS_CHAIN']})"
+	[ "$status" -eq 0 ]
+	[[ $(proxy_log p1) == *"dest=$REMOTE:80 "*granted ]]
+	# given nothing at all, it has the library but no chain: it fails closed
+	run "$SOCKSCHAIN" python3 -c "
+import os
+os.execve('$CLIENT', ['client', '$REMOTE', '81'], {})"
+	[[ $output == *"fail errno=EACCES"* ]]
+	[[ $output == *"refused, not connecting directly: no chain configured"* ]]
+}
+
+@test "syscall(SYS_connect) goes through the chain like connect()" {
+	run "$SOCKSCHAIN" python3 -c "
+import ctypes, socket, struct, errno
+libc = ctypes.CDLL(None, use_errno=True)
+s = socket.socket()
+addr = struct.pack('=H', socket.AF_INET) + struct.pack('!H4s8x', 8081, socket.inet_aton('$REMOTE'))
+rc = libc.syscall(42, s.fileno(), addr, len(addr))
+print('rc', rc)
+s.sendall(b'sys'); print(s.recv(10).decode())"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'rc 0\nsys' ]
+	[[ $(proxy_log p1) == *"dest=$REMOTE:8081 "*granted ]]
+}
+
+@test "syscall(SYS_connect) fails closed like connect()" {
+	stop_servers
+	start_target echo
+	start_proxy p1 -f refuse
+	run "$SOCKSCHAIN" -c "$(hop p1)" python3 -c "
+import ctypes, socket, struct, errno
+libc = ctypes.CDLL(None, use_errno=True)
+s = socket.socket()
+addr = struct.pack('=H', socket.AF_INET) + struct.pack('!H4s8x', 80, socket.inet_aton('$REMOTE'))
+print(libc.syscall(42, s.fileno(), addr, len(addr)), errno.errorcode[ctypes.get_errno()])"
+	[[ $output == *"-1 ECONNREFUSED"* ]]
+	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
+}
