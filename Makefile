@@ -34,7 +34,7 @@ TOOL_BIN     := $(TOOLS:%=$(BUILD)/tests/%)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all test unit demo install uninstall clean
+.PHONY: all test test-valgrind unit demo install uninstall clean
 .SECONDARY:
 all: $(LIB) $(LAUNCHER)
 
@@ -73,6 +73,11 @@ unit: $(UNIT_BIN)
 test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
 	@SANITIZE=$(SANITIZE) SAN_RT=$(SAN_RT) tests/run $(UNIT_BIN)
 
+# The C unit tests, then the suites whose programs are ours, under valgrind memcheck.
+VALGRIND_SUITES := chain faults protocols socket dns policies launcher
+test-valgrind: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
+	@VALGRIND=1 TEST_SUITES="$(VALGRIND_SUITES:%=tests/bats/%.bats)" tests/run $(UNIT_BIN)
+
 demo: all $(BUILD)/tests/testproxy $(BUILD)/tests/target
 	@examples/demo.sh
 
@@ -87,5 +92,50 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD)
+
+# Fuzzing, with clang's libFuzzer: `make fuzz` runs each harness of tests/fuzz/ for
+# FUZZ_SECONDS on a scratch corpus (build/fuzz/corpus/NAME, seeded from
+# tests/fuzz/corpus/NAME) and fails on any finding, saved as build/fuzz/NAME-crash-*;
+# `make fuzz-NAME` runs one. `make fuzz-regress` replays the seeds and the kept
+# reproducers (tests/fuzz/regress/NAME) once each, without fuzzing.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ         := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(WARN) -g -O1 $(FUZZ_SAN) -pthread
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
+FUZZ_OBJ     := $(CHAIN_SRC:%.c=$(FUZZ)/obj/%.o)
+
+.PHONY: fuzz fuzz-regress
+
+$(FUZZ)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ)
+
+fuzz: $(FUZZ_NAMES:%=fuzz-%)
+
+fuzz-%: $(FUZZ)/fuzz_%
+	@mkdir -p $(FUZZ)/corpus/$*
+	@cp tests/fuzz/corpus/$*/* $(FUZZ)/corpus/$*/
+	@echo "fuzz $*: $(FUZZ_SECONDS) s, log in $(FUZZ)/$*.log"
+	@$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ)/$*- $(FUZZ)/corpus/$* \
+		$(wildcard tests/fuzz/regress/$*) >$(FUZZ)/$*.log 2>&1 \
+		|| { tail -n 40 $(FUZZ)/$*.log; echo "fuzz $*: FAILED, input in $(FUZZ)/$*-*"; exit 1; }
+	@grep -E '^#[0-9]+ +DONE' $(FUZZ)/$*.log | sed 's/^/fuzz $*: /'
+
+fuzz-regress: $(FUZZ_BIN)
+	@for h in $(FUZZ_NAMES); do \
+		$(FUZZ)/fuzz_$$h tests/fuzz/corpus/$$h/* $$(ls -d tests/fuzz/regress/$$h/* 2>/dev/null) \
+			>$(FUZZ)/$$h-regress.log 2>&1 \
+			|| { tail -n 40 $(FUZZ)/$$h-regress.log; echo "fuzz-regress $$h: FAILED"; exit 1; }; \
+		echo "fuzz-regress $$h: $$(grep -c '^Executed' $(FUZZ)/$$h-regress.log) inputs ok"; \
+	done
+
+-include $(wildcard $(FUZZ)/obj/chain/*.d)
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

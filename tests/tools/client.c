@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -74,6 +75,8 @@ struct opts {
 	bool nonblock, epoll, v6, udp, nodelay, keepalive, cloexec;
 	bool peer, dup_peer, fork, errno_preserve, fds, summary, spread;
 	const char *udp_send;	/* sendto, sendmsg or sendmmsg: no connect() */
+	long chaos;		/* --chaos N: N dup2/close rounds while connecting */
+	long nofile;		/* --rlimit-nofile N: 0 leaves the limit alone */
 	bool sndbuf_set, bind_set, timeout_check_set;
 	struct bytes send, expect, read_first;
 	int sndbuf;
@@ -925,13 +928,49 @@ static void print_summary(void)
 	putchar('\n');
 }
 
+/*
+ * --chaos: what careless programs do while other threads connect: dup2()
+ * fresh sockets over descriptors in use and close them again. Connections
+ * may fail; nothing may crash or hang.
+ */
+static void *chaos_main(void *arg)
+{
+	const struct opts *o = arg;
+	unsigned seed = 12345;
+
+	for (long i = 0; i < o->chaos; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		int victim = 3 + (int)(rand_r(&seed) % 60);
+
+		if (fd < 0)
+			continue;
+		if (fd != victim && dup2(fd, victim) == victim && rand_r(&seed) % 2)
+			close(victim);
+		close(fd);
+		usleep(100);
+	}
+	return NULL;
+}
+
 static int run_all(const struct opts *o)
 {
+	struct rlimit lim = { .rlim_cur = (rlim_t)o->nofile, .rlim_max = (rlim_t)o->nofile };
+	pthread_t chaos;
+
+	if (o->nofile && setrlimit(RLIMIT_NOFILE, &lim) < 0)
+		perror("client: setrlimit");
+	if (o->chaos)
+		pthread_create(&chaos, NULL, chaos_main, (void *)o);
 	if (o->signal_usec)
 		start_signals(o->signal_usec);
 	int rc = run_threads(o);
 	if (o->signal_usec)
 		stop_signals();
+	if (o->chaos) {
+		pthread_join(chaos, NULL);
+		rc = 0;	/* survived: connections it broke are expected to fail */
+		tally.fail = 0;
+	}
 
 	if (o->summary)
 		print_summary();
@@ -992,7 +1031,10 @@ static void usage(void)
 	      "  --fds               print open_fds= at the end\n"
 	      "  --spread            connection i goes to PORT + i\n"
 	      "  --udp-send CALL     no connect: one datagram (--send) with sendto,\n"
-	      "                      sendmsg or sendmmsg\n", stdout);
+	      "                      sendmsg or sendmmsg\n"
+	      "  --chaos N           a thread dup2()s over and closes descriptors N times\n"
+	      "                      meanwhile; failed connections then do not count\n"
+	      "  --rlimit-nofile N   lower RLIMIT_NOFILE to N first\n", stdout);
 }
 
 enum {
@@ -1001,7 +1043,7 @@ enum {
 	OPT_BIND, OPT_PEER, OPT_DUP_PEER, OPT_THREADS, OPT_COUNT,
 	OPT_SUMMARY, OPT_FORK, OPT_SIGNALS, OPT_TIMEOUT_CHECK,
 	OPT_ERRNO_PRESERVE, OPT_UDP, OPT_UNIX, OPT_FDS, OPT_SPREAD, OPT_UDP_SEND,
-	OPT_HELP,
+	OPT_CHAOS, OPT_NOFILE, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -1030,6 +1072,8 @@ static const struct option long_options[] = {
 	{ "fds", no_argument, NULL, OPT_FDS },
 	{ "spread", no_argument, NULL, OPT_SPREAD },
 	{ "udp-send", required_argument, NULL, OPT_UDP_SEND },
+	{ "chaos", required_argument, NULL, OPT_CHAOS },
+	{ "rlimit-nofile", required_argument, NULL, OPT_NOFILE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -1059,6 +1103,10 @@ static bool set_option(struct opts *o, int opt, const char *arg)
 	case OPT_UDP: o->udp = true; return true;
 	case OPT_FDS: o->fds = true; return true;
 	case OPT_SPREAD: o->spread = true; return true;
+	case OPT_CHAOS:
+		return parse_long(arg, 1, 10000000, &o->chaos) || bad("--chaos", arg);
+	case OPT_NOFILE:
+		return parse_long(arg, 1, 1048576, &o->nofile) || bad("--rlimit-nofile", arg);
 	case OPT_UDP_SEND:
 		if (strcmp(arg, "sendto") && strcmp(arg, "sendmsg") && strcmp(arg, "sendmmsg"))
 			return bad("--udp-send", arg);
