@@ -157,3 +157,28 @@ for attempt in (1, 2):
 	[ "$(grep -c granted "$BATS_TEST_TMPDIR/p1.log")" -eq 0 ]
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 2 ]
 }
+
+@test "fail closed: no failing hop, of any protocol, lets the program reach the target by itself" {
+	# The destination is the target itself, on loopback, with bypass=none, and
+	# the program's socket is bound to 127.0.0.2: a connection that skipped the
+	# chain would reach the target from there, and its log would show it (the
+	# proxies connect from 127.0.0.1).
+	local scheme fault
+	for scheme in socks4 socks5 http; do
+		for fault in refuse close hang garbage truncate trickle rep=1 status=502 method=255 authfail noend; do
+			stop_servers
+			start_target echo
+			start_proxy p1 -f "$fault" -d 400
+			run "$SOCKSCHAIN" -q -c "$scheme://u:p@127.0.0.1:$p1_PORT bypass=none timeout=0.5" \
+				"$CLIENT" --bind 127.0.0.2:0 127.0.0.1 "$target_PORT"
+			[[ $scheme == socks4 ]] && run "$SOCKSCHAIN" -q -c "$scheme://u@127.0.0.1:$p1_PORT bypass=none timeout=0.5" \
+				"$CLIENT" --bind 127.0.0.2:0 127.0.0.1 "$target_PORT"
+			if [[ $output == ok* ]]; then
+				continue	# a fault this protocol does not have: served normally
+			fi
+			[[ $output == "fail errno="* ]] || { echo "$scheme $fault: $output"; false; }
+			! grep -q 'peer=127.0.0.2:' "$BATS_TEST_TMPDIR/target.log" ||
+				{ echo "$scheme $fault: the program reached the target directly"; false; }
+		done
+	done
+}
