@@ -148,10 +148,13 @@ static int check_at_depth(const char *path, char *why, size_t cap, int depth)
 		snprintf(why, cap, "%s: too many nested interpreters", path);
 		return -EPERM;
 	}
-	if (n >= 2 && head[0] == '#' && head[1] == '!')
-		rc = script_interpreter(strtok(head, "\n"), interp, sizeof(interp));
-	else
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		*strchrnul(head, '\n') = '\0';	/* the "#!" line alone */
+		rc = script_interpreter(head, interp, sizeof(interp));
+	}
+	else {
 		rc = exec_find("/bin/sh", interp, sizeof(interp)); /* how execvp runs it */
+	}
 	if (rc < 0) {
 		snprintf(why, cap, "%s: cannot find its interpreter", path);
 		return -EPERM;
