@@ -48,25 +48,14 @@
  * SIGINT exit at once with status 0.
  */
 #define _GNU_SOURCE
+#include "servutil.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
 /*
@@ -156,125 +145,35 @@ enum {
 	/* Every name byte may become \DDD; "." for the root; the NUL. */
 	NAME_TEXT_MAX = 4 * DNS_NAME_WIRE_MAX + 2,
 	TYPE_TEXT_MAX = sizeof "TYPE65535",
-	ADDR_TEXT_MAX = INET6_ADDRSTRLEN + sizeof "[]:65535",
-	LOG_LINE_MAX = NAME_TEXT_MAX + TYPE_TEXT_MAX + ADDR_TEXT_MAX + 64,
 };
 
 _Static_assert(RESPONSE_MAX <= UDP_MESSAGE_MAX,
 	       "an answer must fit a plain UDP datagram: we never set TC");
+_Static_assert(NAME_TEXT_MAX + TYPE_TEXT_MAX + SOCKADDR_TEXT_MAX + 64 <= LOG_LINE_MAX,
+	       "a query's log line must fit log_line()'s buffer: none is dropped");
 
 enum {
 	DEFAULT_PORT = 53,
 	BIND_ATTEMPTS = 10,		/* for -p 0: TCP may find UDP's port taken */
 	LISTEN_BACKLOG = 128,
 	TCP_IDLE_MS = 10000,		/* for each query on a TCP connection */
-	ACCEPT_RETRY_MS = 50,		/* out of fds: let some connections finish */
 	THREAD_STACK_SIZE = 256 * 1024,
 };
 
 #define DEFAULT_A_ADDRESS "198.18.0.9"
 #define NXDOMAIN_SUFFIX "nxdomain.test"
-#define NO_DEADLINE INT64_MAX
 
 /* Written by main() before the first thread starts, read only afterwards. */
 static struct {
-	int log_fd;
+	unsigned port;			/* -p */
+	struct common_options common;	/* -b, -P, -l */
 	struct in_addr a_addr;
 	struct in6_addr aaaa_addr;
 	bool have_aaaa;
-} cfg = { .log_fd = -1 };
-
-__attribute__((format(printf, 1, 2)))
-_Noreturn static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("dnsrecorder: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
+} cfg = { .port = DEFAULT_PORT, .common = COMMON_OPTIONS_INIT };
 
 /* ---------------------------------------------------------------------- */
-/* I/O helpers                                                             */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec left = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&left, &left) < 0 && errno == EINTR)
-		;
-}
-
-/* Wait until fd is readable (or has an error). Returns 0, -ETIMEDOUT or -errno. */
-static int wait_readable(int fd, int64_t deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	for (;;) {
-		int timeout = -1;
-
-		if (deadline != NO_DEADLINE) {
-			int64_t left = deadline - now_ms();
-
-			if (left <= 0)
-				return -ETIMEDOUT;
-			timeout = left > INT_MAX ? INT_MAX : (int)left;
-		}
-		int n = poll(&pfd, 1, timeout);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
-/* Reads up to len bytes; returns how many came before EOF, an error or the deadline. */
-static size_t read_full(int fd, void *buf, size_t len, int64_t deadline)
-{
-	unsigned char *p = buf;
-	size_t have = 0;
-
-	while (have < len) {
-		if (wait_readable(fd, deadline) < 0)
-			break;
-		ssize_t n = read(fd, p + have, len - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-	}
-	return have;
-}
-
-/* Blocking sockets and files; SIGPIPE is ignored, so a gone peer is -EPIPE. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+/* Wire helpers                                                            */
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -297,43 +196,6 @@ static uint8_t *put32(uint8_t *p, uint32_t value)
 /* ---------------------------------------------------------------------- */
 /* Addresses                                                               */
 
-static bool sockaddr_is_loopback(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-		return IN6_IS_ADDR_LOOPBACK(a) ||
-		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-	}
-	return false;
-}
-
-/* "127.0.0.1:5353" or "[::1]:5353". */
-static void format_sockaddr(const struct sockaddr_storage *ss, char *out, size_t cap)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
-		snprintf(out, cap, "[%s]:%u", host, ntohs(sin6->sin6_port));
-	} else {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
-		snprintf(out, cap, "%s:%u", host, ntohs(sin->sin_port));
-	}
-}
-
-static unsigned sockaddr_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
 static void set_sockaddr_port(struct sockaddr_storage *ss, unsigned port)
 {
 	if (ss->ss_family == AF_INET6)
@@ -343,26 +205,20 @@ static void set_sockaddr_port(struct sockaddr_storage *ss, unsigned port)
 }
 
 /*
- * A numeric loopback address only: this server must never be reachable from
- * outside, and resolving a name would be a DNS query of our own. Returns the
- * address length, or 0 if host is not such an address.
+ * -b: a numeric loopback address only (HOST_IP_LITERAL): this server must
+ * never be reachable from outside, and resolving a name would be a DNS query
+ * of our own. Returns the address length, or 0 if host is not such an address.
  */
-static socklen_t loopback_sockaddr(const char *host, struct sockaddr_storage *ss)
+static socklen_t listen_sockaddr(const char *host, uint16_t port,
+				 struct sockaddr_storage *ss)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	socklen_t len = loopback_sockaddr(host, port, HOST_IP_LITERAL, ss);
 
-	memset(ss, 0, sizeof *ss);
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		return sockaddr_is_loopback(ss) ? sizeof *sin : 0;
-	}
-	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		/* ::1 only: a V6ONLY socket cannot bind ::ffff:127.0.0.1. */
-		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ? sizeof *sin6 : 0;
-	}
-	return 0;
+	/* ::1 only: a V6ONLY socket cannot bind ::ffff:127.0.0.1. */
+	if (len != 0 && ss->ss_family == AF_INET6 &&
+	    !IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr))
+		return 0;
+	return len;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -585,31 +441,19 @@ static void format_type(uint16_t type, char *out, size_t cap)
 	snprintf(out, cap, "TYPE%u", type);
 }
 
-/* One line, one write(), O_APPEND: lines never mix, and a test sees the
- * line before the query gets its answer. */
-static void log_line(const char *line, int len)
-{
-	if (cfg.log_fd < 0 || len <= 0 || len >= LOG_LINE_MAX)
-		return;
-	if (write(cfg.log_fd, line, (size_t)len) < 0) {
-		/* A lost log line must not stop the answer. */
-	}
-}
-
+/* Logged before the query gets its answer, so a test that has one sees the line. */
 static void log_query(const char *proto, const struct dns_query *q, const char *peer)
 {
-	char type[TYPE_TEXT_MAX], line[LOG_LINE_MAX];
+	char type[TYPE_TEXT_MAX];
 
 	format_type(q->qtype, type, sizeof type);
-	log_line(line, snprintf(line, sizeof line, "proto=%s name=%s type=%s peer=%s\n",
-				proto, q->name, type, peer));
+	log_line(cfg.common.log_fd, "proto=%s name=%s type=%s peer=%s\n", proto, q->name, type,
+		 peer);
 }
 
 static void log_malformed(const char *proto, const char *peer)
 {
-	char line[LOG_LINE_MAX];
-
-	log_line(line, snprintf(line, sizeof line, "proto=%s malformed peer=%s\n", proto, peer));
+	log_line(cfg.common.log_fd, "proto=%s malformed peer=%s\n", proto, peer);
 }
 
 /*
@@ -649,7 +493,7 @@ static void *udp_thread(void *arg)
 	for (;;) {
 		struct sockaddr_storage peer;
 		socklen_t peer_len = sizeof peer;
-		char peer_text[ADDR_TEXT_MAX];
+		char peer_text[SOCKADDR_TEXT_MAX];
 		size_t out_len = 0;
 
 		/* MSG_TRUNC: the datagram's real length, to tell an oversized one. */
@@ -680,7 +524,7 @@ static void *udp_thread(void *arg)
 
 struct tcp_client {
 	int fd;
-	char peer[ADDR_TEXT_MAX];
+	char peer[SOCKADDR_TEXT_MAX];
 };
 
 /*
@@ -695,12 +539,13 @@ static void serve_tcp(int fd, const char *peer, uint8_t *msg)
 	for (;;) {
 		uint8_t prefix[TCP_LENGTH_LEN];
 		int64_t deadline = now_ms() + TCP_IDLE_MS;
-		size_t got = read_full(fd, prefix, sizeof prefix, deadline);
+		size_t got;
+		int rc = read_exact(fd, prefix, sizeof prefix, deadline, &got);
 
 		if (got == 0)
 			return; /* between messages: a clean end */
-		size_t len = got == sizeof prefix ? get16(prefix) : 0;
-		if (len == 0 || read_full(fd, msg, len, deadline) != len) {
+		size_t len = rc == 0 ? get16(prefix) : 0;
+		if (len == 0 || read_exact(fd, msg, len, deadline, NULL) < 0) {
 			log_malformed("tcp", peer);
 			return;
 		}
@@ -727,11 +572,10 @@ static void *tcp_thread(void *arg)
 	return NULL;
 }
 
+/* For accept_loop(): serve the connection on a thread of its own. */
 static void start_tcp_client(int fd, const struct sockaddr_storage *peer)
 {
 	struct tcp_client *client = malloc(sizeof *client);
-	pthread_attr_t attr;
-	pthread_t thread;
 
 	if (!client) {
 		close(fd);
@@ -739,47 +583,18 @@ static void start_tcp_client(int fd, const struct sockaddr_storage *peer)
 	}
 	client->fd = fd;
 	format_sockaddr(peer, client->peer, sizeof client->peer);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE);
-	if (pthread_create(&thread, &attr, tcp_thread, client) != 0) {
+	if (start_detached_thread(tcp_thread, client, THREAD_STACK_SIZE) < 0) {
 		close(fd);
 		free(client);
-	}
-	pthread_attr_destroy(&attr);
-}
-
-static void accept_loop(int listener)
-{
-	for (;;) {
-		struct sockaddr_storage peer;
-		socklen_t len = sizeof peer;
-		int fd = accept4(listener, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
-				sleep_ms(ACCEPT_RETRY_MS);
-			else if (errno != EINTR && errno != ECONNABORTED)
-				die("accept: %s", strerror(errno));
-			continue;
-		}
-		if (!sockaddr_is_loopback(&peer)) {
-			close(fd);
-			continue;
-		}
-		start_tcp_client(fd, &peer);
 	}
 }
 
 static void start_udp_thread(int fd)
 {
-	pthread_t thread;
-	int err = pthread_create(&thread, NULL, udp_thread, (void *)(intptr_t)fd);
+	int rc = start_detached_thread(udp_thread, (void *)(intptr_t)fd, 0);
 
-	if (err != 0)
-		die("pthread_create: %s", strerror(err));
-	pthread_detach(thread);
+	if (rc < 0)
+		die("pthread_create: %s", strerror(-rc));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -788,17 +603,10 @@ static void start_udp_thread(int fd)
 /* Returns a socket of type bound to addr, or -errno. */
 static int bound_socket(int type, const struct sockaddr_storage *addr, socklen_t len)
 {
-	int one = 1;
-	int fd = socket(addr->ss_family, type | SOCK_CLOEXEC, 0);
+	int fd = server_socket(addr->ss_family, type);
 
 	if (fd < 0)
-		return -errno;
-	/* TCP only: a restarted server must not wait out TIME_WAIT. On UDP the
-	 * option would let a second server share the port and steal queries. */
-	if (type == SOCK_STREAM)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (addr->ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+		return fd;
 	if (bind(fd, (const struct sockaddr *)addr, len) < 0) {
 		int err = errno;
 
@@ -806,16 +614,6 @@ static int bound_socket(int type, const struct sockaddr_storage *addr, socklen_t
 		return -err;
 	}
 	return fd;
-}
-
-static unsigned bound_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		die("getsockname: %s", strerror(errno));
-	return sockaddr_port(&ss);
 }
 
 /*
@@ -841,25 +639,7 @@ static void open_sockets(const struct sockaddr_storage *addr, socklen_t len,
 		if (!ephemeral || *tcp != -EADDRINUSE || attempt == BIND_ATTEMPTS)
 			die("tcp bind: %s", strerror(-*tcp));
 	}
-	if (listen(*tcp, LISTEN_BACKLOG) < 0)
-		die("listen: %s", strerror(errno));
-}
-
-/* Through FILE.tmp and rename(), so a reader sees the whole line or nothing. */
-static void write_port_file(const char *path, unsigned port)
-{
-	char tmp[PATH_MAX], line[16];
-
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
-		die("-P %s: path too long", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		die("%s: %s", tmp, strerror(errno));
-	int n = snprintf(line, sizeof line, "%u\n", port);
-	if (write_all(fd, line, (size_t)n) < 0 || close(fd) < 0)
-		die("%s: write failed", tmp);
-	if (rename(tmp, path) < 0)
-		die("rename %s: %s", tmp, strerror(errno));
+	listen_or_die(*tcp, LISTEN_BACKLOG);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -872,90 +652,48 @@ _Noreturn static void usage(void)
 	exit(2);
 }
 
-static unsigned parse_port_option(const char *text)
-{
-	char *end;
-
-	errno = 0;
-	long value = strtol(text, &end, 10);
-	if (errno || end == text || *end != '\0' || value < 0 || value > 65535)
-		die("-p %s: expected a port 0..65535", text);
-	return (unsigned)value;
-}
-
 static void parse_address_option(int opt, int family, const char *text, void *out)
 {
 	if (inet_pton(family, text, out) != 1)
 		die("-%c %s: not an IPv%c address", opt, text, family == AF_INET ? '4' : '6');
 }
 
-/* Nothing is buffered in user space, so exiting at once loses nothing. */
-static void exit_on_signal(int sig)
+static bool take_option(int opt, const char *arg)
 {
-	(void)sig;
-	_exit(0);
-}
-
-static void setup_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL); /* a vanished client is an EPIPE, not a death */
-	sa.sa_handler = exit_on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	switch (opt) {
+	case 'p':
+		cfg.port = parse_port_option(arg);
+		return true;
+	case 'A':
+		parse_address_option('A', AF_INET, arg, &cfg.a_addr);
+		return true;
+	case '6':
+		parse_address_option('6', AF_INET6, arg, &cfg.aaaa_addr);
+		cfg.have_aaaa = true;
+		return true;
+	default:
+		return false;
+	}
 }
 
 int main(int argc, char **argv)
 {
-	const char *host = "127.0.0.1", *port_file = NULL;
-	unsigned port = DEFAULT_PORT;
 	struct sockaddr_storage addr;
-	int opt, udp, tcp;
+	int udp, tcp;
 
+	servutil_init("dnsrecorder");
 	setup_signals(); /* first: a test may stop us at any moment */
 	parse_address_option('A', AF_INET, DEFAULT_A_ADDRESS, &cfg.a_addr);
-	while ((opt = getopt(argc, argv, "b:p:P:l:A:6:")) != -1) {
-		switch (opt) {
-		case 'b':
-			host = optarg;
-			break;
-		case 'p':
-			port = parse_port_option(optarg);
-			break;
-		case 'P':
-			port_file = optarg;
-			break;
-		case 'l':
-			cfg.log_fd = open(optarg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-			if (cfg.log_fd < 0)
-				die("%s: %s", optarg, strerror(errno));
-			break;
-		case 'A':
-			parse_address_option('A', AF_INET, optarg, &cfg.a_addr);
-			break;
-		case '6':
-			parse_address_option('6', AF_INET6, optarg, &cfg.aaaa_addr);
-			cfg.have_aaaa = true;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
+	if (!parse_command_line(argc, argv, "b:p:P:l:A:6:", take_option, &cfg.common))
 		usage();
-	socklen_t len = loopback_sockaddr(host, &addr);
+	const char *host = cfg.common.listen_host;
+	socklen_t len = listen_sockaddr(host, (uint16_t)cfg.port, &addr);
 	if (len == 0)
 		die("-b %s: the listen address must be in 127.0.0.0/8 or ::1", host);
-	set_sockaddr_port(&addr, port);
 
 	open_sockets(&addr, len, &udp, &tcp);
 	start_udp_thread(udp);
-	if (port_file)
-		write_port_file(port_file, bound_port(udp));
-	accept_loop(tcp);
-	return 0;
+	if (cfg.common.port_file)
+		write_port_file(cfg.common.port_file, bound_port(udp));
+	accept_loop(tcp, start_tcp_client);
 }

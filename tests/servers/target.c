@@ -28,26 +28,16 @@
  * status 0.
  */
 #define _GNU_SOURCE
+#include "servutil.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
 #define BANNER "SSH-2.0-sockschain-target\r\n"
@@ -64,14 +54,11 @@ enum {
 	HTTP_HEAD_MAX = 8192,
 	HTTP_TIMEOUT_MS = 10000,   /* to read the request head */
 	LINGER_MS = 5000,          /* drain before close, see linger_close() */
-	ACCEPT_RETRY_MS = 50,      /* out of fds: let some connections finish */
 	IO_BUF_SIZE = 64 * 1024,   /* a multiple of the source line length */
 	THREAD_STACK_SIZE = 512 * 1024,
-	ADDR_TEXT_MAX = INET6_ADDRSTRLEN + 8,
 };
 
 #define DEFAULT_SOURCE_BYTES (1024ULL * 1024)
-#define NO_DEADLINE INT64_MAX
 
 typedef void (*mode_handler)(int fd);
 
@@ -79,63 +66,13 @@ typedef void (*mode_handler)(int fd);
 static struct {
 	mode_handler serve;
 	unsigned long long source_bytes;
-	int log_fd;
+	unsigned port;			/* -p */
+	struct common_options common;	/* -b, -P, -l */
 	unsigned char source_block[IO_BUF_SIZE];
-} cfg = { .source_bytes = DEFAULT_SOURCE_BYTES, .log_fd = -1 };
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("target: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
+} cfg = { .source_bytes = DEFAULT_SOURCE_BYTES, .common = COMMON_OPTIONS_INIT };
 
 /* ---------------------------------------------------------------------- */
 /* I/O helpers                                                             */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec left = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&left, &left) < 0 && errno == EINTR)
-		;
-}
-
-/* Wait until fd is readable (or has an error). Returns 0, -ETIMEDOUT or -errno. */
-static int wait_readable(int fd, int64_t deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	for (;;) {
-		int timeout = -1;
-
-		if (deadline != NO_DEADLINE) {
-			int64_t left = deadline - now_ms();
-
-			if (left <= 0)
-				return -ETIMEDOUT;
-			timeout = left > INT_MAX ? INT_MAX : (int)left;
-		}
-		int n = poll(&pfd, 1, timeout);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-}
 
 /* A read that retries EINTR: > 0 bytes, 0 at EOF, -errno. */
 static ssize_t read_some(int fd, void *buf, size_t len)
@@ -145,40 +82,6 @@ static ssize_t read_some(int fd, void *buf, size_t len)
 		if (n >= 0 || errno != EINTR)
 			return n < 0 ? -errno : n;
 	}
-}
-
-/* Blocking sockets and files; SIGPIPE is ignored, so a gone peer is -EPIPE. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * Close after our last byte. A close() with unread input sends a RST, which
- * can destroy data the client has not read yet; so send our FIN, read until
- * the client's EOF for a while, then close.
- */
-static void linger_close(int fd)
-{
-	char scratch[4096];
-	int64_t deadline = now_ms() + LINGER_MS;
-
-	shutdown(fd, SHUT_WR);
-	while (wait_readable(fd, deadline) == 0 && read_some(fd, scratch, sizeof scratch) > 0)
-		;
-	close(fd);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -218,7 +121,7 @@ static int read_http_head(int fd, char *head, size_t cap)
 	size_t have = 0;
 
 	while (have + 1 < cap) {
-		int rc = wait_readable(fd, deadline);
+		int rc = wait_fd(fd, POLLIN, deadline);
 		if (rc < 0)
 			return rc;
 		ssize_t n = read_some(fd, head + have, cap - 1 - have);
@@ -250,7 +153,7 @@ static void serve_http(int fd)
 			   body_len, body);
 	if (body_len > 0 && len > 0 && (size_t)len < sizeof response)
 		(void)write_all(fd, response, (size_t)len);
-	linger_close(fd);
+	linger_close(fd, LINGER_MS);
 }
 
 /* Throughput: count what arrives, report once the client has finished. */
@@ -284,7 +187,7 @@ static void serve_source(int fd)
 			break;
 		left -= chunk;
 	}
-	linger_close(fd);
+	linger_close(fd, LINGER_MS);
 }
 
 static const struct {
@@ -301,48 +204,15 @@ static const struct {
 /* ---------------------------------------------------------------------- */
 /* Connections                                                             */
 
-static bool sockaddr_is_loopback(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-		return IN6_IS_ADDR_LOOPBACK(a) ||
-		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-	}
-	return false;
-}
-
-static void format_sockaddr(const struct sockaddr_storage *ss, char *out, size_t cap)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
-		snprintf(out, cap, "[%s]:%u", host, ntohs(sin6->sin6_port));
-	} else {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
-		snprintf(out, cap, "%s:%u", host, ntohs(sin->sin_port));
-	}
-}
-
-/* One line, one write(), O_APPEND: lines never mix, and a test sees it
- * before the connection gets any answer. */
+/* Written before the connection gets any answer, so a test sees it first. */
 static void log_peer(const struct sockaddr_storage *peer)
 {
-	char addr[ADDR_TEXT_MAX], line[ADDR_TEXT_MAX + 16];
+	char addr[SOCKADDR_TEXT_MAX];
 
-	if (cfg.log_fd < 0)
+	if (cfg.common.log_fd < 0)
 		return;
 	format_sockaddr(peer, addr, sizeof addr);
-	int n = snprintf(line, sizeof line, "peer=%s\n", addr);
-	if (n > 0 && (size_t)n < sizeof line && write(cfg.log_fd, line, (size_t)n) < 0) {
-		/* A lost log line must not take the connection down with it. */
-	}
+	log_line(cfg.common.log_fd, "peer=%s\n", addr);
 }
 
 static void *connection_thread(void *arg)
@@ -353,113 +223,13 @@ static void *connection_thread(void *arg)
 	return NULL;
 }
 
-static void start_connection(int fd)
+/* For accept_loop(): log the peer, then serve it on a thread of its own. */
+static void start_connection(int fd, const struct sockaddr_storage *peer)
 {
-	pthread_attr_t attr;
-	pthread_t thread;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE);
-	if (pthread_create(&thread, &attr, connection_thread, (void *)(intptr_t)fd) != 0)
+	log_peer(peer);
+	if (start_detached_thread(connection_thread, (void *)(intptr_t)fd,
+				  THREAD_STACK_SIZE) < 0)
 		close(fd);
-	pthread_attr_destroy(&attr);
-}
-
-static void accept_loop(int listener)
-{
-	for (;;) {
-		struct sockaddr_storage peer;
-		socklen_t len = sizeof peer;
-		int fd = accept4(listener, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
-				sleep_ms(ACCEPT_RETRY_MS);
-			else if (errno != EINTR && errno != ECONNABORTED)
-				die("accept: %s", strerror(errno));
-			continue;
-		}
-		if (!sockaddr_is_loopback(&peer)) {
-			close(fd);
-			continue;
-		}
-		log_peer(&peer);
-		start_connection(fd);
-	}
-}
-
-/* ---------------------------------------------------------------------- */
-/* Listening                                                               */
-
-/* A loopback literal (or "localhost"): never a name to resolve. */
-static socklen_t loopback_sockaddr(const char *host, uint16_t port,
-				   struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	socklen_t len = 0;
-
-	memset(ss, 0, sizeof *ss);
-	if (strcasecmp(host, "localhost") == 0)
-		host = "127.0.0.1";
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		len = sizeof *sin;
-	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		len = sizeof *sin6;
-	}
-	return len != 0 && sockaddr_is_loopback(ss) ? len : 0;
-}
-
-static int open_listener(const struct sockaddr_storage *addr, socklen_t len)
-{
-	int one = 1;
-	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		die("socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (addr->ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-	if (bind(fd, (const struct sockaddr *)addr, len) < 0)
-		die("bind: %s", strerror(errno));
-	if (listen(fd, LISTEN_BACKLOG) < 0)
-		die("listen: %s", strerror(errno));
-	return fd;
-}
-
-static unsigned bound_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		die("getsockname: %s", strerror(errno));
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
-/* Through FILE.tmp and rename(), so a reader sees the whole line or nothing. */
-static void write_port_file(const char *path, unsigned port)
-{
-	char tmp[PATH_MAX], line[16];
-
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
-		die("-P %s: path too long", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		die("%s: %s", tmp, strerror(errno));
-	int n = snprintf(line, sizeof line, "%u\n", port);
-	if (write_all(fd, line, (size_t)n) < 0 || close(fd) < 0)
-		die("%s: write failed", tmp);
-	if (rename(tmp, path) < 0)
-		die("rename %s: %s", tmp, strerror(errno));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -471,17 +241,6 @@ static void usage(void)
 	      "modes: echo banner http sink source\n",
 	      stderr);
 	exit(2);
-}
-
-static unsigned parse_port_option(const char *text)
-{
-	char *end;
-
-	errno = 0;
-	long value = strtol(text, &end, 10);
-	if (errno || end == text || *end != '\0' || value < 0 || value > 65535)
-		die("-p %s: expected a port 0..65535", text);
-	return (unsigned)value;
 }
 
 /* BYTES, optionally followed by k, m or g (powers of 1024). */
@@ -525,24 +284,21 @@ static void fill_source_block(void)
 		memcpy(cfg.source_block + i, SOURCE_LINE, line_len);
 }
 
-/* Nothing is buffered in user space, so exiting at once loses nothing. */
-static void exit_on_signal(int sig)
+static bool take_option(int opt, const char *arg)
 {
-	(void)sig;
-	_exit(0);
-}
-
-static void setup_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL); /* a vanished client is an EPIPE, not a death */
-	sa.sa_handler = exit_on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	switch (opt) {
+	case 'p':
+		cfg.port = parse_port_option(arg);
+		return true;
+	case 'm':
+		cfg.serve = parse_mode(arg);
+		return true;
+	case 's':
+		cfg.source_bytes = parse_size(arg);
+		return true;
+	default:
+		return false;
+	}
 }
 
 _Static_assert(IO_BUF_SIZE % (sizeof SOURCE_LINE - 1) == 0,
@@ -550,49 +306,13 @@ _Static_assert(IO_BUF_SIZE % (sizeof SOURCE_LINE - 1) == 0,
 
 int main(int argc, char **argv)
 {
-	const char *host = "127.0.0.1", *port_file = NULL;
-	unsigned port = 0;
-	struct sockaddr_storage addr;
-	int opt;
-
+	servutil_init("target");
 	setup_signals(); /* first: a test may stop us at any moment */
 	cfg.serve = serve_echo;
-	while ((opt = getopt(argc, argv, "p:b:P:l:m:s:")) != -1) {
-		switch (opt) {
-		case 'p':
-			port = parse_port_option(optarg);
-			break;
-		case 'b':
-			host = optarg;
-			break;
-		case 'P':
-			port_file = optarg;
-			break;
-		case 'l':
-			cfg.log_fd = open(optarg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-			if (cfg.log_fd < 0)
-				die("%s: %s", optarg, strerror(errno));
-			break;
-		case 'm':
-			cfg.serve = parse_mode(optarg);
-			break;
-		case 's':
-			cfg.source_bytes = parse_size(optarg);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
+	if (!parse_command_line(argc, argv, "p:b:P:l:m:s:", take_option, &cfg.common))
 		usage();
-	socklen_t len = loopback_sockaddr(host, (uint16_t)port, &addr);
-	if (len == 0)
-		die("-b %s: the listen address must be a loopback address", host);
 	fill_source_block();
-
-	int listener = open_listener(&addr, len);
-	if (port_file)
-		write_port_file(port_file, bound_port(listener));
-	accept_loop(listener);
-	return 0;
+	int listener = open_common_listener(&cfg.common, (uint16_t)cfg.port, HOST_LOCALHOST,
+					    LISTEN_BACKLOG);
+	accept_loop(listener, start_connection);
 }

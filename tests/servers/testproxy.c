@@ -69,28 +69,19 @@
  * ATYP=1 for IPv4, ATYP=4 when the upstream connection is IPv6 (e.g. [::1]).
  */
 #define _GNU_SOURCE
+#include "servutil.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ---------------------------------------------------------------------- */
@@ -156,7 +147,6 @@ enum {
 	REQUEST_TIMEOUT_MS = 10000,   /* to read the whole request, from accept */
 	UPSTREAM_TIMEOUT_MS = 5000,   /* to connect upstream */
 	LINGER_MS = 2000,             /* drain after a refusal, see linger_close() */
-	ACCEPT_RETRY_MS = 50,         /* out of fds: let some connections finish */
 	NAME_MAX_LEN = 255,           /* SOCKS names and credentials */
 	HTTP_HEAD_MAX = 8192,
 	REPLY_MAX = 512,              /* room for any reply plus DATAAFTER_BYTES */
@@ -168,11 +158,11 @@ enum {
 	NOEND_INTERVAL_MS = 10,
 	NOEND_LIMIT_BYTES = 10 * 1024 * 1024,
 	LOG_VALUE_MAX = 3 * NAME_MAX_LEN + 1, /* every byte may become %XX */
-	LOG_LINE_MAX = 4096,
-	ADDR_TEXT_MAX = INET6_ADDRSTRLEN + 8, /* "[addr]:port" */
 };
 
-#define NO_DEADLINE INT64_MAX
+/* Destinations, -T and -b: literals, "localhost" and "localhost.", and a
+ * v4-mapped address as the IPv4 address it maps. */
+#define TESTPROXY_HOSTS (HOST_LOCALHOST | HOST_LOCALHOST_DOT | HOST_UNMAP_V4)
 
 /* ---------------------------------------------------------------------- */
 /* Configuration: written by main() before the first thread starts, read   */
@@ -230,10 +220,8 @@ static const struct fault_spec fault_specs[] = {
 };
 
 struct config {
-	const char *listen_host;
+	struct common_options common;     /* -b, -P, -l */
 	unsigned listen_port;
-	const char *port_file;
-	int log_fd;                       /* -1 without -l */
 	bool has_target;
 	struct sockaddr_storage target;
 	socklen_t target_len;
@@ -252,87 +240,13 @@ struct config {
 	long reply_delay_ms;              /* -D */
 };
 
-static struct config cfg = { .log_fd = -1, .fault_delay_ms = -1 };
+static struct config cfg = { .common = COMMON_OPTIONS_INIT, .fault_delay_ms = -1 };
 
 /* Requests seen so far, for -n. The only state threads share and change. */
 static atomic_ulong requests_seen;
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("testproxy: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
 /* ---------------------------------------------------------------------- */
-/* Time and I/O helpers: every wait is a poll() against an absolute        */
-/* deadline on the CLOCK_MONOTONIC millisecond clock.                      */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec left = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&left, &left) < 0 && errno == EINTR)
-		;
-}
-
-/* Wait until fd reports one of events. Returns 0, -ETIMEDOUT or -errno. */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-
-	for (;;) {
-		int timeout = -1;
-
-		if (deadline != NO_DEADLINE) {
-			int64_t left = deadline - now_ms();
-
-			if (left <= 0)
-				return -ETIMEDOUT;
-			timeout = left > INT_MAX ? INT_MAX : (int)left;
-		}
-		int n = poll(&pfd, 1, timeout);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
-static int read_exact(int fd, void *buf, size_t len, int64_t deadline)
-{
-	unsigned char *p = buf;
-
-	while (len > 0) {
-		int rc = wait_fd(fd, POLLIN, deadline);
-		if (rc < 0)
-			return rc;
-		ssize_t n = read(fd, p, len);
-		if (n == 0)
-			return -ECONNRESET; /* EOF in the middle of a message */
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+/* I/O helpers: every wait is a poll() against an absolute deadline        */
 
 /*
  * Read up to and including the first delim, never consuming a byte after it:
@@ -363,7 +277,7 @@ static int read_until(int fd, void *buf, size_t cap, const void *delim,
 		const unsigned char *hit =
 			memmem(p + from, have + (size_t)n - from, delim, delim_len);
 		size_t take = hit ? (size_t)(hit - p) + delim_len - have : (size_t)n;
-		rc = read_exact(fd, p + have, take, deadline);
+		rc = read_exact(fd, p + have, take, deadline, NULL);
 		if (rc < 0)
 			return rc;
 		have += take;
@@ -373,30 +287,6 @@ static int read_until(int fd, void *buf, size_t cap, const void *delim,
 		}
 	}
 	return -EMSGSIZE;
-}
-
-/* Works on files and on blocking or non-blocking sockets (SIGPIPE is ignored). */
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				int rc = wait_fd(fd, POLLOUT, NO_DEADLINE);
-				if (rc < 0)
-					return rc;
-				continue;
-			}
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* One write per byte, pause_ms apart, to exercise clients' reassembly. */
@@ -410,31 +300,6 @@ static int write_paced(int fd, const unsigned char *buf, size_t len, long pause_
 			return rc;
 	}
 	return 0;
-}
-
-/* Read and throw away until EOF, an error or the deadline. */
-static void drain(int fd, int64_t deadline)
-{
-	char scratch[4096];
-
-	while (wait_fd(fd, POLLIN, deadline) == 0) {
-		ssize_t n = read(fd, scratch, sizeof scratch);
-		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
-			return;
-	}
-}
-
-/*
- * Close after a refusal. A close() with unread input sends a RST, and a RST
- * can destroy our reply before the client reads it (a client may pipeline
- * bytes after its request). So: send our FIN, read until the client's EOF
- * for a short while, then close.
- */
-static void linger_close(int fd)
-{
-	shutdown(fd, SHUT_WR);
-	drain(fd, now_ms() + LINGER_MS);
-	close(fd);
 }
 
 static void set_nodelay(int fd)
@@ -455,90 +320,7 @@ static int set_nonblocking(int fd)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Addresses: literals only, never DNS; loopback checks                    */
-
-static const unsigned char ipv4_loopback[4] = { 127, 0, 0, 1 };
-
-static bool is_localhost_name(const char *name)
-{
-	return strcasecmp(name, "localhost") == 0 ||
-	       strcasecmp(name, "localhost.") == 0;
-}
-
-static bool sockaddr_is_loopback(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-		return IN6_IS_ADDR_LOOPBACK(a) ||
-		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-	}
-	return false;
-}
-
-static socklen_t make_sockaddr4(struct sockaddr_storage *ss, const void *addr,
-				uint16_t port)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof *ss);
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	memcpy(&sin->sin_addr, addr, 4);
-	return sizeof *sin;
-}
-
-/* A v4-mapped address becomes plain IPv4: it works without dual-stack sockets. */
-static socklen_t make_sockaddr6(struct sockaddr_storage *ss, const void *addr,
-				uint16_t port)
-{
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	struct in6_addr a;
-
-	memcpy(&a, addr, sizeof a);
-	if (IN6_IS_ADDR_V4MAPPED(&a))
-		return make_sockaddr4(ss, &a.s6_addr[12], port);
-	memset(ss, 0, sizeof *ss);
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	sin6->sin6_addr = a;
-	return sizeof *sin6;
-}
-
-/* An address literal or "localhost"; 0 for any other name (we never resolve). */
-static socklen_t literal_sockaddr(const char *host, uint16_t port,
-				  struct sockaddr_storage *ss)
-{
-	unsigned char addr[16];
-
-	if (inet_pton(AF_INET, host, addr) == 1)
-		return make_sockaddr4(ss, addr, port);
-	if (inet_pton(AF_INET6, host, addr) == 1)
-		return make_sockaddr6(ss, addr, port);
-	if (is_localhost_name(host))
-		return make_sockaddr4(ss, ipv4_loopback, port);
-	return 0;
-}
-
-static void format_sockaddr(const struct sockaddr_storage *ss, char *out, size_t cap)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
-		snprintf(out, cap, "%s:%u", host, ntohs(sin->sin_port));
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
-		snprintf(out, cap, "[%s]:%u", host, ntohs(sin6->sin6_port));
-	} else {
-		snprintf(out, cap, "?");
-	}
-}
+/* Addresses: literals only, never DNS                                     */
 
 /* Decimal 1..65535, digits only. */
 static bool parse_port(const char *text, uint16_t *port)
@@ -639,7 +421,7 @@ struct protocol {
 struct session {
 	int client;
 	int upstream;                 /* -1 until connected */
-	char peer[ADDR_TEXT_MAX];
+	char peer[SOCKADDR_TEXT_MAX];
 	const struct protocol *proto;
 	const char *proto_name;       /* "socks4a" is a variant of socks4 */
 	bool faulty;                  /* the -f fault applies to this request */
@@ -751,25 +533,20 @@ static void format_destination(const struct session *s, char *out, size_t cap)
 		snprintf(out, cap, "%s:%u", host, d->port);
 }
 
-/* One line, one write(), O_APPEND: lines from concurrent threads never mix. */
+/* At most one line per request, written before the reply it describes. */
 static void log_request(struct session *s, const char *result)
 {
-	char user[LOG_VALUE_MAX], dest[LOG_VALUE_MAX + 16], line[LOG_LINE_MAX];
+	char user[LOG_VALUE_MAX], dest[LOG_VALUE_MAX + 16];
 
 	if (s->logged)
 		return;
 	s->logged = true;
-	if (cfg.log_fd < 0)
+	if (cfg.common.log_fd < 0)
 		return;
 	encode_log_value(s->user, s->user_len, user, sizeof user);
 	format_destination(s, dest, sizeof dest);
-	int n = snprintf(line, sizeof line,
-			 "proto=%s user=%s dest=%s peer=%s result=%s\n",
-			 s->proto_name, user, dest, s->peer, result);
-	if (n > 0 && (size_t)n < sizeof line &&
-	    write(cfg.log_fd, line, (size_t)n) < 0) {
-		/* A lost log line must not take the request down with it. */
-	}
+	log_line(cfg.common.log_fd, "proto=%s user=%s dest=%s peer=%s result=%s\n",
+		 s->proto_name, user, dest, s->peer, result);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -875,7 +652,7 @@ static int socks4_read_request(struct session *s)
 	size_t len;
 	struct destination *d = &s->dest;
 
-	int rc = read_exact(s->client, head, sizeof head, s->deadline);
+	int rc = read_exact(s->client, head, sizeof head, s->deadline, NULL);
 	if (rc < 0)
 		return rc;
 	d->port = (uint16_t)(head[2] << 8 | head[3]);
@@ -999,10 +776,10 @@ static int socks5_negotiate(struct session *s, int *method)
 {
 	unsigned char head[2], methods[255];
 
-	int rc = read_exact(s->client, head, sizeof head, s->deadline);
+	int rc = read_exact(s->client, head, sizeof head, s->deadline, NULL);
 	if (rc < 0)
 		return rc;
-	rc = read_exact(s->client, methods, head[1], s->deadline);
+	rc = read_exact(s->client, methods, head[1], s->deadline, NULL);
 	if (rc < 0)
 		return rc;
 
@@ -1038,16 +815,16 @@ static int socks5_authenticate(struct session *s)
 	unsigned char head[2], user[255], plen, password[255];
 	const char *failure = NULL;
 
-	int rc = read_exact(s->client, head, sizeof head, s->deadline);
+	int rc = read_exact(s->client, head, sizeof head, s->deadline, NULL);
 	if (rc < 0)
 		return rc;
 	if (head[0] != SOCKS5_AUTH_VERSION) {
 		failure = "refused"; /* the rest cannot be trusted to parse */
 	} else {
 		unsigned char ulen = head[1];
-		if ((rc = read_exact(s->client, user, ulen, s->deadline)) < 0 ||
-		    (rc = read_exact(s->client, &plen, 1, s->deadline)) < 0 ||
-		    (rc = read_exact(s->client, password, plen, s->deadline)) < 0)
+		if ((rc = read_exact(s->client, user, ulen, s->deadline, NULL)) < 0 ||
+		    (rc = read_exact(s->client, &plen, 1, s->deadline, NULL)) < 0 ||
+		    (rc = read_exact(s->client, password, plen, s->deadline, NULL)) < 0)
 			return rc;
 		session_set_user(s, user, ulen);
 		if (fault_active(s, FAULT_AUTHFAIL))
@@ -1087,24 +864,24 @@ static int socks5_read_address(struct session *s, unsigned char atyp)
 	switch (atyp) {
 	case SOCKS5_ATYP_IPV4:
 		d->kind = DEST_IPV4;
-		rc = read_exact(s->client, d->addr, 4, s->deadline);
+		rc = read_exact(s->client, d->addr, 4, s->deadline, NULL);
 		break;
 	case SOCKS5_ATYP_IPV6:
 		d->kind = DEST_IPV6;
-		rc = read_exact(s->client, d->addr, 16, s->deadline);
+		rc = read_exact(s->client, d->addr, 16, s->deadline, NULL);
 		break;
 	case SOCKS5_ATYP_DOMAIN:
 		d->kind = DEST_NAME;
-		rc = read_exact(s->client, &name_len, 1, s->deadline);
+		rc = read_exact(s->client, &name_len, 1, s->deadline, NULL);
 		if (rc == 0)
-			rc = read_exact(s->client, d->name, name_len, s->deadline);
+			rc = read_exact(s->client, d->name, name_len, s->deadline, NULL);
 		d->name[name_len] = '\0';
 		break;
 	default:
 		return -EAFNOSUPPORT;
 	}
 	if (rc == 0)
-		rc = read_exact(s->client, port, sizeof port, s->deadline);
+		rc = read_exact(s->client, port, sizeof port, s->deadline, NULL);
 	if (rc < 0)
 		return rc;
 	d->port = (uint16_t)(port[0] << 8 | port[1]);
@@ -1125,7 +902,7 @@ static int socks5_read_connect(struct session *s)
 {
 	unsigned char head[4];
 
-	int rc = read_exact(s->client, head, sizeof head, s->deadline);
+	int rc = read_exact(s->client, head, sizeof head, s->deadline, NULL);
 	if (rc < 0)
 		return rc;
 	if (head[0] != SOCKS5_VERSION)
@@ -1547,9 +1324,9 @@ static socklen_t destination_sockaddr(const struct destination *d,
 				      struct sockaddr_storage *ss)
 {
 	switch (d->kind) {
-	case DEST_IPV4: return make_sockaddr4(ss, d->addr, d->port);
-	case DEST_IPV6: return make_sockaddr6(ss, d->addr, d->port);
-	case DEST_NAME: return literal_sockaddr(d->name, d->port, ss);
+	case DEST_IPV4: return sockaddr_ipv4(ss, d->addr, d->port);
+	case DEST_IPV6: return sockaddr_ipv6(ss, d->addr, d->port, TESTPROXY_HOSTS);
+	case DEST_NAME: return host_sockaddr(d->name, d->port, TESTPROXY_HOSTS, ss);
 	}
 	return 0;
 }
@@ -1814,7 +1591,7 @@ static void *session_thread(void *arg)
 
 	handle_client(s);
 	if (s->linger)
-		linger_close(s->client);
+		linger_close(s->client, LINGER_MS);
 	else
 		close(s->client);
 	if (s->upstream >= 0)
@@ -1823,10 +1600,9 @@ static void *session_thread(void *arg)
 	return NULL;
 }
 
+/* For accept_loop(): serve the request on a thread of its own. */
 static void start_session(int fd, const struct sockaddr_storage *peer)
 {
-	pthread_attr_t attr;
-	pthread_t thread;
 	struct session *s = calloc(1, sizeof *s);
 
 	if (!s) {
@@ -1837,86 +1613,9 @@ static void start_session(int fd, const struct sockaddr_storage *peer)
 	s->upstream = -1;
 	format_sockaddr(peer, s->peer, sizeof s->peer);
 	set_nodelay(fd);
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE);
-	if (pthread_create(&thread, &attr, session_thread, s) != 0) {
+	if (start_detached_thread(session_thread, s, THREAD_STACK_SIZE) < 0) {
 		close(fd);
 		free(s);
-	}
-	pthread_attr_destroy(&attr);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Listening                                                               */
-
-static int open_listener(const struct sockaddr_storage *addr, socklen_t len)
-{
-	int one = 1;
-	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		die("socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (addr->ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-	if (bind(fd, (const struct sockaddr *)addr, len) < 0)
-		die("bind: %s", strerror(errno));
-	if (listen(fd, LISTEN_BACKLOG) < 0)
-		die("listen: %s", strerror(errno));
-	return fd;
-}
-
-static unsigned bound_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		die("getsockname: %s", strerror(errno));
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
-/* Through FILE.tmp and rename(), so a reader sees the whole line or nothing. */
-static void write_port_file(const char *path, unsigned port)
-{
-	char tmp[PATH_MAX], line[16];
-
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
-		die("-P %s: path too long", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		die("%s: %s", tmp, strerror(errno));
-	int n = snprintf(line, sizeof line, "%u\n", port);
-	if (write_all(fd, line, (size_t)n) < 0 || close(fd) < 0)
-		die("%s: write failed", tmp);
-	if (rename(tmp, path) < 0)
-		die("rename %s: %s", tmp, strerror(errno));
-}
-
-static void accept_loop(int listener)
-{
-	for (;;) {
-		struct sockaddr_storage peer;
-		socklen_t len = sizeof peer;
-		int fd = accept4(listener, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
-				sleep_ms(ACCEPT_RETRY_MS);
-			else if (errno != EINTR && errno != ECONNABORTED)
-				die("accept: %s", strerror(errno));
-			continue;
-		}
-		if (!sockaddr_is_loopback(&peer)) {
-			close(fd);
-			continue;
-		}
-		start_session(fd, &peer);
 	}
 }
 
@@ -1937,11 +1636,9 @@ static void usage(void)
 static long parse_number(const char *text, int base, long min, long max,
 			 const char *what)
 {
-	char *end;
+	long value;
 
-	errno = 0;
-	long value = strtol(text, &end, base);
-	if (errno || end == text || *end != '\0' || value < min || value > max)
+	if (!parse_long(text, base, min, max, &value))
 		die("%s: '%s' is not a number in %ld..%ld", what, text, min, max);
 	return value;
 }
@@ -1994,103 +1691,59 @@ static void parse_target(const char *text)
 
 	if (!parse_authority(text, host, sizeof host, &port))
 		die("-T %s: expected HOST:PORT", text);
-	cfg.target_len = literal_sockaddr(host, port, &cfg.target);
-	if (cfg.target_len == 0 || !sockaddr_is_loopback(&cfg.target))
+	cfg.target_len = loopback_sockaddr(host, port, TESTPROXY_HOSTS, &cfg.target);
+	if (cfg.target_len == 0)
 		die("-T %s: the target must be a loopback address", text);
 	cfg.has_target = true;
 }
 
-static void parse_options(int argc, char **argv)
+static bool take_option(int opt, const char *arg)
 {
-	int opt;
-
-	cfg.listen_host = "127.0.0.1";
-	while ((opt = getopt(argc, argv, "p:b:P:l:T:u:f:d:n:D:45H")) != -1) {
-		switch (opt) {
-		case 'p':
-			cfg.listen_port = (unsigned)parse_number(optarg, 10, 0, 65535, "-p");
-			break;
-		case 'b':
-			cfg.listen_host = optarg;
-			break;
-		case 'P':
-			cfg.port_file = optarg;
-			break;
-		case 'l':
-			cfg.log_fd = open(optarg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-			if (cfg.log_fd < 0)
-				die("%s: %s", optarg, strerror(errno));
-			break;
-		case 'T':
-			parse_target(optarg);
-			break;
-		case 'u':
-			parse_credentials(optarg);
-			break;
-		case 'f':
-			parse_fault(optarg);
-			break;
-		case 'd':
-			cfg.fault_delay_ms = parse_number(optarg, 10, 0, 3600000, "-d");
-			break;
-		case 'n':
-			cfg.fault_limit = (unsigned long)parse_number(optarg, 10, 0, LONG_MAX, "-n");
-			break;
-		case 'D':
-			cfg.reply_delay_ms = parse_number(optarg, 10, 0, 3600000, "-D");
-			break;
-		case '4':
-			cfg.protocols |= PROTO_SOCKS4;
-			break;
-		case '5':
-			cfg.protocols |= PROTO_SOCKS5;
-			break;
-		case 'H':
-			cfg.protocols |= PROTO_HTTP;
-			break;
-		default:
-			usage();
-		}
+	switch (opt) {
+	case 'p':
+		cfg.listen_port = (unsigned)parse_number(arg, 10, 0, 65535, "-p");
+		return true;
+	case 'T':
+		parse_target(arg);
+		return true;
+	case 'u':
+		parse_credentials(arg);
+		return true;
+	case 'f':
+		parse_fault(arg);
+		return true;
+	case 'd':
+		cfg.fault_delay_ms = parse_number(arg, 10, 0, 3600000, "-d");
+		return true;
+	case 'n':
+		cfg.fault_limit = (unsigned long)parse_number(arg, 10, 0, LONG_MAX, "-n");
+		return true;
+	case 'D':
+		cfg.reply_delay_ms = parse_number(arg, 10, 0, 3600000, "-D");
+		return true;
+	case '4':
+		cfg.protocols |= PROTO_SOCKS4;
+		return true;
+	case '5':
+		cfg.protocols |= PROTO_SOCKS5;
+		return true;
+	case 'H':
+		cfg.protocols |= PROTO_HTTP;
+		return true;
+	default:
+		return false;
 	}
-	if (optind != argc)
-		usage();
-	if (cfg.protocols == 0)
-		cfg.protocols = PROTO_ALL;
-}
-
-/* Every log line is already written with write(2): nothing to flush. */
-static void exit_on_signal(int sig)
-{
-	(void)sig;
-	_exit(0);
-}
-
-static void setup_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL); /* a vanished client is an EPIPE, not a death */
-	sa.sa_handler = exit_on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 }
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_storage addr;
-
+	servutil_init("testproxy");
 	setup_signals(); /* first: a test may stop us at any moment */
-	parse_options(argc, argv);
-	socklen_t len = literal_sockaddr(cfg.listen_host, (uint16_t)cfg.listen_port, &addr);
-	if (len == 0 || !sockaddr_is_loopback(&addr))
-		die("-b %s: the listen address must be a loopback address", cfg.listen_host);
-
-	int listener = open_listener(&addr, len);
-	if (cfg.port_file)
-		write_port_file(cfg.port_file, bound_port(listener));
-	accept_loop(listener);
-	return 0;
+	if (!parse_command_line(argc, argv, "p:b:P:l:T:u:f:d:n:D:45H", take_option, &cfg.common))
+		usage();
+	if (cfg.protocols == 0)
+		cfg.protocols = PROTO_ALL;
+	int listener = open_common_listener(&cfg.common, (uint16_t)cfg.listen_port,
+					    TESTPROXY_HOSTS, LISTEN_BACKLOG);
+	accept_loop(listener, start_session);
 }
