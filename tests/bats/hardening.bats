@@ -49,3 +49,56 @@ teardown() {
 	[ "$(grep -c '' "$BATS_TEST_TMPDIR/stderr")" -eq 3 ]
 	[ "$(grep -c '^sockschain: ' "$BATS_TEST_TMPDIR/stderr")" -eq 3 ]
 }
+
+# [delay=MS] hostile FAULT ERRNO WHY SCHEMES...: each scheme's hop misbehaves
+# (pacing its bytes by MS, default 1000); the client gets ERRNO within the 1 s
+# timeout, the line says WHY, and no descriptor is left behind.
+hostile() {
+	local fault=$1 errno=$2 why=$3 scheme e
+	shift 3
+	for scheme in "$@"; do
+		stop_servers
+		start_target echo
+		: >"$BATS_TEST_TMPDIR/target.log"	# the baseline's own connection
+		start_proxy p1 -f "$fault" -d "${delay:-1000}"
+		run "$SOCKSCHAIN" -c "$scheme://127.0.0.1:$p1_PORT timeout=1" "$CLIENT" --count 3 --fds "$REMOTE" 80
+		[ "$(grep -c "^fail errno=$errno " <<<"$output")" -eq 3 ] || { echo "$fault $scheme: $output"; false; }
+		[[ $output == *"$why"* ]] || { echo "$fault $scheme: $output"; false; }
+		e=${output##*elapsed_ms=}
+		[ "${e%%[^0-9]*}" -lt 1500 ]
+		[[ $output == *"open_fds=$baseline_fds"* ]] || { echo "$fault $scheme: $output"; false; }
+		[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
+	done
+}
+
+baseline() {
+	run "$CLIENT" --fds 127.0.0.1 "$target_PORT"
+	[[ $output =~ open_fds=([0-9]+) ]]
+	baseline_fds=${BASH_REMATCH[1]}
+}
+
+@test "hostile: 64 KiB of garbage instead of a reply" {
+	baseline
+	hostile flood EPROTO "not SOCKS4" socks4
+	hostile flood EPROTO "not SOCKS5" socks5
+	hostile flood EPROTO "response headers longer than 8192 bytes" http
+}
+
+@test "hostile: an HTTP header that never ends, one byte a second, silence" {
+	baseline
+	hostile noend ETIMEDOUT "did not answer in time" http	# the 8 KiB cap: protocols.bats
+	hostile trickle ETIMEDOUT "did not answer in time" socks4 socks5 http
+	hostile hang ETIMEDOUT "did not answer in time" socks4 socks5 http
+}
+
+@test "hostile: a reset in the middle of a reply" {
+	baseline
+	hostile reset ECONNRESET "Connection reset by peer" socks4 socks5 http
+}
+
+@test "hostile: the longest SOCKS5 reply, tunnel data right behind it, reaches the program exact" {
+	start_proxy p1 -f bigdomain
+	run "$SOCKSCHAIN" -c "socks5://127.0.0.1:$p1_PORT" "$CLIENT" --read-first 'TUNNEL-FIRST\n' \
+		--send x --expect x "$REMOTE" 80
+	[ "$status" -eq 0 ]
+}

@@ -61,6 +61,10 @@
  *   truncate    first half of the granted reply, then close
  *   noend       HTTP "200 OK" and header lines forever (10 ms apart, 10 MB)
  *   dataafter   granted reply plus "TUNNEL-FIRST\n" in the same write
+ *   flood       64 KiB of bytes that are no reply at all, then silence
+ *   reset       half a valid reply, then a TCP reset
+ *   bigdomain   SOCKS5: the longest reply there is (a 255-byte domain), then
+ *               "TUNNEL-FIRST\n" in the same write
  * split, slow and trickle shape only the final reply (the answer to the
  * CONNECT request), not SOCKS5 method or authentication replies. -D delays
  * every reply.
@@ -150,6 +154,7 @@ enum {
 	NAME_MAX_LEN = 255,           /* SOCKS names and credentials */
 	HTTP_HEAD_MAX = 8192,
 	REPLY_MAX = 512,              /* room for any reply plus DATAAFTER_BYTES */
+	FLOOD_BYTES = 64 * 1024,
 	RELAY_BUF_SIZE = 64 * 1024,
 	THREAD_STACK_SIZE = 512 * 1024,
 	SPLIT_PAUSE_MS = 1,
@@ -191,6 +196,9 @@ enum fault_kind {
 	FAULT_TRUNCATE,
 	FAULT_NOEND,
 	FAULT_DATAAFTER,
+	FAULT_FLOOD,
+	FAULT_RESET,
+	FAULT_BIGDOMAIN,
 };
 
 struct fault_spec {
@@ -217,6 +225,9 @@ static const struct fault_spec fault_specs[] = {
 	{ "truncate", FAULT_TRUNCATE, PROTO_ALL, false, 0, 0 },
 	{ "noend", FAULT_NOEND, PROTO_HTTP, false, 0, 0 },
 	{ "dataafter", FAULT_DATAAFTER, PROTO_ALL, false, 0, 0 },
+	{ "flood", FAULT_FLOOD, PROTO_ALL, false, 0, 0 },
+	{ "reset", FAULT_RESET, PROTO_ALL, false, 0, 0 },
+	{ "bigdomain", FAULT_BIGDOMAIN, PROTO_SOCKS5, false, 0, 0 },
 };
 
 struct config {
@@ -588,6 +599,23 @@ static int send_final_reply(struct session *s, unsigned char *buf, size_t len,
 				   fault_delay_ms(TRICKLE_DEFAULT_MS));
 	case FAULT_TRUNCATE:
 		len /= 2;
+		break;
+	case FAULT_BIGDOMAIN:
+		/* The longest reply SOCKS5 allows, a 255-byte domain, and tunnel bytes behind it. */
+		if (!granted)
+			break;
+		len = 0;
+		buf[len++] = 5;
+		buf[len++] = 0;
+		buf[len++] = 0;
+		buf[len++] = 3;
+		buf[len++] = 255;
+		memset(buf + len, 'd', 255);
+		len += 255;
+		buf[len++] = 0;
+		buf[len++] = 80;
+		memcpy(buf + len, DATAAFTER_BYTES, strlen(DATAAFTER_BYTES));
+		len += strlen(DATAAFTER_BYTES);
 		break;
 	case FAULT_DATAAFTER:
 		/* Same write(), so a client that reads too much gets these. */
@@ -1470,6 +1498,24 @@ static void log_fault(struct session *s)
 	log_request(s, cfg.fault_result);
 }
 
+/* flood: 64 KiB of bytes that are no reply at all, then wait for the client to go. */
+static void send_flood(struct session *s)
+{
+	static char junk[FLOOD_BYTES];
+
+	memset(junk, 'G', sizeof(junk));
+	(void)write_all(s->client, junk, sizeof(junk));
+	drain(s->client, now_ms() + 10000);
+}
+
+/* reset: the close that follows sends a TCP reset, not an orderly FIN. */
+static void reset_on_close(int fd)
+{
+	struct linger hard = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+}
+
 /* Faults that replace the answer outright: no upstream connection. */
 static bool serve_fault_without_upstream(struct session *s)
 {
@@ -1503,6 +1549,16 @@ static bool serve_fault_without_upstream(struct session *s)
 	case FAULT_NOEND:
 		log_fault(s);
 		http_send_endless_header(s);
+		return true;
+	case FAULT_FLOOD:
+		log_fault(s);
+		send_flood(s);
+		return true;
+	case FAULT_RESET:
+		log_fault(s);
+		len = s->proto->build_reply(s, reply_code(s, OUT_GRANTED), reply);
+		(void)write_all(s->client, reply, len / 2);
+		reset_on_close(s->client);
 		return true;
 	case FAULT_REP:
 	case FAULT_STATUS:
@@ -1628,7 +1684,8 @@ static void usage(void)
 	      "                 [-T HOST:PORT] [-u USER[:PASS]] [-f FAULT] [-d MS] [-n N]\n"
 	      "                 [-D MS]\n"
 	      "faults: refuse close hang garbage split slow trickle ver4 rep=N\n"
-	      "        status=NNN method=N authfail truncate noend dataafter\n",
+	      "        status=NNN method=N authfail truncate noend dataafter flood reset\n"
+	      "        bigdomain\n",
 	      stderr);
 	exit(2);
 }
