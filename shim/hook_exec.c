@@ -26,18 +26,32 @@ typedef int (*execvpe_t)(const char *, char *const[], char *const[]);
 typedef int (*posix_spawn_t)(pid_t *, const char *, const posix_spawn_file_actions_t *,
 			     const posix_spawnattr_t *, char *const[], char *const[]);
 
+typedef int (*guard_fn)(const char *, const char *);
+
+/*
+ * Before any exec: the program passes the guard, and the environment it gets
+ * keeps the library. 0, or -1 with errno (EPERM, ENOMEM: never run it
+ * without the library).
+ */
+static int prepare(guard_fn guard, const char *what, char *const envp[], struct exec_env *e)
+{
+	if (guard(what, "exec") < 0)
+		return -1;
+	if (exec_env_make(e, envp) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
 int shim_execve(const char *path, char *const argv[], char *const envp[])
 {
 	REAL(execve_t, execve);
 	struct exec_env e;
 	int rc;
 
-	if (!fn || exec_guard(path, "exec") < 0)
+	if (!fn || prepare(exec_guard, path, envp, &e) < 0)
 		return -1;
-	if (exec_env_make(&e, envp) < 0) {
-		errno = ENOMEM;		/* never run it without the library */
-		return -1;
-	}
 	rc = fn(path, argv, e.env);
 	exec_env_free(&e);
 	return rc;
@@ -49,12 +63,8 @@ int shim_execvpe(const char *file, char *const argv[], char *const envp[])
 	struct exec_env e;
 	int rc;
 
-	if (!fn || exec_guard_search(file, "exec") < 0)
+	if (!fn || prepare(exec_guard_search, file, envp, &e) < 0)
 		return -1;
-	if (exec_env_make(&e, envp) < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
 	rc = fn(file, argv, e.env);
 	exec_env_free(&e);
 	return rc;
@@ -82,12 +92,9 @@ int shim_execveat(int dirfd, const char *path, char *const argv[], char *const e
 	struct exec_env e;
 	int rc;
 
-	if (!fn || exec_guard(execveat_path(dirfd, path, flags, buf, sizeof(buf)), "exec") < 0)
+	if (!fn || prepare(exec_guard, execveat_path(dirfd, path, flags, buf, sizeof(buf)), envp,
+			   &e) < 0)
 		return -1;
-	if (exec_env_make(&e, envp) < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
 	rc = fn(dirfd, path, argv, e.env, flags);
 	exec_env_free(&e);
 	return rc;
@@ -112,12 +119,8 @@ SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	int rc;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (!fn || exec_guard(path, "exec") < 0)
+	if (!fn || prepare(exec_guard, path, envp, &e) < 0)
 		return -1;
-	if (exec_env_make(&e, envp) < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
 	rc = fn(fd, argv, e.env);
 	exec_env_free(&e);
 	return rc;
@@ -187,21 +190,20 @@ SHIM_EXPORT int execle(const char *path, const char *arg, ...)
 }
 
 /* posix_spawn reports errors as its return value, not in errno. */
-static int spawn_with(posix_spawn_t fn, int (*guard)(const char *, const char *), pid_t *pid,
-		      const char *what, const posix_spawn_file_actions_t *actions,
-		      const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+static int spawn_with(posix_spawn_t fn, guard_fn guard, pid_t *pid, const char *what,
+		      const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
+		      char *const argv[], char *const envp[])
 {
 	struct exec_env e;
 	int saved = errno, rc;
 
 	if (!fn)
 		return ENOSYS;
-	if (guard(what, "posix_spawn") < 0) {
+	if (prepare(guard, what, envp, &e) < 0) {
+		rc = errno;
 		errno = saved;
-		return EPERM;
+		return rc;
 	}
-	if (exec_env_make(&e, envp) < 0)
-		return ENOMEM;
 	rc = fn(pid, what, actions, attr, argv, e.env);
 	exec_env_free(&e);
 	return rc;
