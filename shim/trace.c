@@ -60,9 +60,9 @@ void trace_failed(const struct shim_config *cfg, const struct chain *chain,
 
 	endpoint_format(dest, where, sizeof(where));
 	chain_label(chain, label, sizeof(label));
-	if (rep->path_len == 0) {
-		shim_log(cfg, VERBOSITY_DEFAULT, "%s:%s every hop of the chain failed%s [%s]", where,
-			 label, skips, strerrorname_np(err));
+	if (rep->path_len == 0) {	/* nothing was dialed: a chain without hops */
+		shim_log(cfg, VERBOSITY_DEFAULT, "%s:%s the chain has no hop to try [%s]", where,
+			 label, strerrorname_np(err));
 		return;
 	}
 	if (cfg->verbosity >= VERBOSITY_VERBOSE)
