@@ -126,7 +126,7 @@ fuzz-%: $(FUZZ)/fuzz_%
 		-artifact_prefix=$(FUZZ)/$*- $(FUZZ)/corpus/$* \
 		$(wildcard tests/fuzz/regress/$*) >$(FUZZ)/$*.log 2>&1 \
 		|| { tail -n 40 $(FUZZ)/$*.log; echo "fuzz $*: FAILED, input in $(FUZZ)/$*-*"; exit 1; }
-	@grep -E '^#[0-9]+ +DONE' $(FUZZ)/$*.log | sed 's/^/fuzz $*: /'
+	@grep -E '^#[0-9]+[[:space:]]+DONE' $(FUZZ)/$*.log | sed 's/^/fuzz $*: /'
 
 fuzz-regress: $(FUZZ_BIN)
 	@for h in $(FUZZ_NAMES); do \

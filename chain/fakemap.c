@@ -70,7 +70,7 @@ static uint32_t range_room(const struct cidr *range)
 {
 	unsigned bits = 32 - range->prefix;
 
-	return bits >= 32 ? UINT32_MAX : (1u << bits) - 2;
+	return bits >= 32 ? UINT32_MAX : bits < 2 ? 0 : (1u << bits) - 2;
 }
 
 static uint32_t ipv4_value(const uint8_t *b)

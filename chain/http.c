@@ -34,6 +34,8 @@ int http_build_connect(char *buf, size_t cap, const struct endpoint *dest, const
 	if (user) {
 		if (strlen(user) > 255 || strlen(password) > 255)
 			return -ENAMETOOLONG;
+		if (strchr(user, ':'))
+			return -EINVAL;	/* the proxy would take what follows for the password */
 		n = snprintf(pair, sizeof(pair), "%s:%s", user, password);
 		base64_encode(pair, (size_t)n, token);
 		n = snprintf(buf, cap, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n"
@@ -98,9 +100,10 @@ int http_check_status(const char *headers, size_t len, char status[HTTP_STATUS_T
 	size_t n = copy_status_line(headers, len, status);
 	int code;
 
-	if (n < 12 || memcmp(status, "HTTP/1.", 7) != 0 || status[8] != ' ' ||
-	    !isdigit((unsigned char)status[9]) || !isdigit((unsigned char)status[10]) ||
-	    !isdigit((unsigned char)status[11]) || (n > 12 && status[12] != ' ')) {
+	if (n < 12 || memcmp(status, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)status[7]) ||
+	    status[8] != ' ' || !isdigit((unsigned char)status[9]) ||
+	    !isdigit((unsigned char)status[10]) || !isdigit((unsigned char)status[11]) ||
+	    (n > 12 && status[12] != ' ')) {
 		*why = "sent a response that is not HTTP";
 		return -EPROTO;
 	}

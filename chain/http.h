@@ -14,7 +14,8 @@
 /*
  * Writes "CONNECT host:port HTTP/1.1", Host, and Proxy-Authorization: Basic
  * when user is not NULL. Returns the length, or -EINVAL (a name unfit for a
- * request line) / -ENAMETOOLONG / -ENOBUFS.
+ * request line, or a user with ':', which Basic cannot carry: RFC 7617) /
+ * -ENAMETOOLONG / -ENOBUFS.
  */
 int http_build_connect(char *buf, size_t cap, const struct endpoint *dest, const char *user,
 		       const char *password);

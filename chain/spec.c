@@ -78,6 +78,7 @@ int spec_fail(struct parser *ps, const struct item *it, const char *fmt, ...)
 /* Returns 1 with the next item, 0 at the end, -EINVAL for an item too long. */
 static int next_item(struct parser *ps, struct cursor *c, struct item *it)
 {
+	char *sep, *colon;
 	size_t n = 0;
 
 	skip_separators_and_comments(c);
@@ -87,7 +88,10 @@ static int next_item(struct parser *ps, struct cursor *c, struct item *it)
 	it->column = c->column;
 	while (*c->p && !is_separator(*c->p) && *c->p != '#') {
 		if (n + 1 >= sizeof(it->text)) {
+			/* Cut short, and before any password: its '@' may be past the cut. */
 			it->text[40] = '\0';
+			if ((sep = strstr(it->text, "://")) && (colon = strchr(sep + 3, ':')))
+				*colon = '\0';
 			return spec_fail(ps, it, "item longer than %d bytes", ITEM_MAX - 1);
 		}
 		it->text[n++] = *c->p;

@@ -153,6 +153,8 @@ static int parse_userinfo(struct parser *ps, const struct item *it, struct hop *
 		return spec_fail(ps, it, "user: %s", why);
 	if (hop->proto == HOP_SOCKS5 && hop->user[0] == '\0')
 		return spec_fail(ps, it, "socks5 needs a user name before the password");
+	if (hop->proto == HOP_HTTP && strchr(hop->user, ':'))
+		return spec_fail(ps, it, "user: http cannot send a user name with ':' (RFC 7617)");
 	if (!colon)
 		return 0;
 	hop->has_pass = true;

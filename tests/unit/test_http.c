@@ -53,6 +53,7 @@ static void request_refuses_injection(void)
 	CHECK(http_build_connect(buf, sizeof(buf), &ep, NULL, NULL) == -EINVAL);
 	ep.name = "fine.test";
 	CHECK(http_build_connect(buf, 20, &ep, NULL, NULL) == -ENOBUFS);
+	CHECK(http_build_connect(buf, sizeof(buf), &ep, "a:b", "c") == -EINVAL);	/* RFC 7617 */
 }
 
 static void headers_end(void)
@@ -97,6 +98,7 @@ static void malformed_statuses(void)
 
 	CHECK(judge("garbage\r\n\r\n", status) == -EPROTO);
 	CHECK(judge("HTTP/2 200 OK\r\n\r\n", status) == -EPROTO);
+	CHECK(judge("HTTP/1.( 200 OK\r\n\r\n", status) == -EPROTO);
 	CHECK(judge("HTTP/1.1 20 OK\r\n\r\n", status) == -EPROTO);
 	CHECK(judge("HTTP/1.1 2000 OK\r\n\r\n", status) == -EPROTO);
 	CHECK(judge("HTTP/1.1 abc OK\r\n\r\n", status) == -EPROTO);

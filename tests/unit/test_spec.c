@@ -160,6 +160,8 @@ static void errors_name_position_and_item(void)
 
 static void passwords_never_shown(void)
 {
+	char *long_item;
+
 	CHECK(refused_with("socks4://user:s3cret@h:99999", "user:***@h", "user id, not a password"));
 	CHECK(!strstr(err.text, "s3cret"));
 	CHECK(refused_with("socks5://user:s3cret@h:99999", "socks5://user:***@h:99999", "bad port"));
@@ -168,6 +170,18 @@ static void passwords_never_shown(void)
 	CHECK(!strstr(err.text, "s3cret"));
 	CHECK(refused_with("socks5://:s3cret@h", "socks5://:***@h", "needs a user name"));
 	CHECK(!strstr(err.text, "s3cret"));
+	/* an item too long to quote whole, its password's '@' past the cut */
+	long_item = malloc(5000);
+	memset(long_item, 'h', 4999);
+	long_item[4999] = '\0';
+	memcpy(long_item, "socks5://u:s3cret", 17);
+	long_item[60] = '@';
+	CHECK(refused_with(long_item, "\"socks5://u\"", "item longer than"));
+	CHECK(!strstr(err.text, "s3cret"));
+	free(long_item);
+	/* HTTP Basic cannot carry a user with ':' (RFC 7617): the proxy would split it elsewhere */
+	CHECK(refused_with("http://a%3Ab:s3cret@h", "http://a%3Ab:***@h", "':'"));
+	CHECK(parse("socks5://a%3Ab:s3cret@h") == 0);
 }
 
 static void limits(void)
