@@ -120,7 +120,7 @@ struct chain_config {
 
 /* One line saying where and what: "ORIGIN:LINE:COL: ITEM: what is wrong". */
 struct spec_error {
-	char text[1024];
+	char text[2048];
 };
 
 /* An empty chain with the defaults: 10 s timeout, loopback bypassed. */
@@ -141,7 +141,7 @@ bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr);
 bool chain_bypasses_name(const struct chain_config *cfg, const char *name);
 
 /* "socks5://user:***@host:port" for messages: passwords never appear. */
-#define HOP_TEXT_MAX 600
+#define HOP_TEXT_MAX 1100
 void hop_describe(const struct hop *hop, char *buf, size_t cap);
 
 /* How the hop before this one is asked to reach it: by name when written as one. */

@@ -2,6 +2,7 @@
 #include "spec_parser.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -231,11 +232,33 @@ static const char *proto_name(enum hop_proto proto)
 	return "?";
 }
 
+/* A user name as a URL writes it: what could confuse a reader or a terminal, %XX. */
+static void percent_encode(const char *in, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (; *in && n + 4 <= cap; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (isalnum(ch) || strchr("-._~", ch)) {
+			out[n++] = (char)ch;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[ch >> 4];
+			out[n++] = hex[ch & 15];
+		}
+	}
+	out[n] = '\0';
+}
+
 void hop_describe(const struct hop *hop, char *buf, size_t cap)
 {
 	bool v6 = !hop->host_is_name && hop->addr.family == AF_INET6;
+	char user[3 * SPEC_NAME_MAX + 1];
 
-	snprintf(buf, cap, "%s://%s%s%s%s%s%s:%u", proto_name(hop->proto), hop->user,
+	percent_encode(hop->user, user, sizeof(user));
+	snprintf(buf, cap, "%s://%s%s%s%s%s%s:%u", proto_name(hop->proto), user,
 		 hop->has_pass ? ":***" : "", hop->user[0] || hop->has_pass ? "@" : "",
 		 v6 ? "[" : "", hop->host, v6 ? "]" : "", hop->port);
 }

@@ -20,7 +20,7 @@ enum verbosity {
 
 struct shim_config {
 	bool ok;			/* false: the chain could not be loaded */
-	char error[1100];		/* why, when !ok */
+	char error[2100];		/* why, when !ok */
 	struct chain_config chain;	/* when ok */
 	char origin[PATH_MAX];		/* where the chain came from */
 	enum verbosity verbosity;	/* SOCKS_CHAIN_VERBOSE */

@@ -85,6 +85,9 @@ static void schemes_and_credentials(void)
 	CHECK(strcmp(text, "socks5://me:***@h.test:7") == 0);
 	hop_describe(&cfg.chains[0].hops[0], text, sizeof(text));
 	CHECK(strcmp(text, "socks4://10.0.0.1:1080") == 0);
+	CHECK(parse("socks4://a%20b%0D%0A%1B[31m@10.0.0.1") == 0);
+	hop_describe(&cfg.chains[0].hops[0], text, sizeof(text));
+	CHECK(strcmp(text, "socks4://a%20b%0D%0A%1B%5B31m@10.0.0.1:1080") == 0);	/* no raw control bytes */
 	CHECK(parse("http://[2001:db8::1]:3128") == 0);
 	hop_describe(&cfg.chains[0].hops[0], text, sizeof(text));
 	CHECK(strcmp(text, "http://[2001:db8::1]:3128") == 0);
