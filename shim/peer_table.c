@@ -82,7 +82,7 @@ static bool rebuild(void)
 	free(slots);
 	slots = table;
 	nslots = n;
-	nused = live;
+	__atomic_store_n(&nused, live, __ATOMIC_RELAXED);	/* read unlocked by lookups */
 	return true;
 }
 
@@ -98,7 +98,7 @@ void peer_table_remember(int fd, const struct netaddr *hop, const struct netaddr
 		goto out;
 	e = find_slot(slots, nslots, ino);
 	if (e->ino == 0)
-		nused++;
+		__atomic_store_n(&nused, nused + 1, __ATOMIC_RELAXED);
 	*e = (struct entry){ .ino = ino, .fd = fd, .hop = *hop, .dest = *dest };
 out:
 	pthread_mutex_unlock(&table_lock);
