@@ -117,8 +117,8 @@ static int socks5_handshake(int fd, const struct hop *hop, const struct endpoint
 		return io_failure(rc, reason, cap);
 	len = socks5_reply_length(reply, &why);
 	if (len > 0)
-		rc = sockio_recv_exact(fd, reply + SOCKS5_REPLY_HEAD_LEN,
-				       (size_t)len - SOCKS5_REPLY_HEAD_LEN, deadline);
+		rc = sockio_recv_rest(fd, reply + SOCKS5_REPLY_HEAD_LEN,
+				      (size_t)len - SOCKS5_REPLY_HEAD_LEN, deadline);
 	if (len < 0 || rc < 0) {
 		if (len < 0)
 			snprintf(reason, cap, "%s", why);

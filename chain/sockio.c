@@ -5,8 +5,12 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 
-/* Waits for events on fd until the deadline. Returns 0, or -ETIMEDOUT. */
+/*
+ * Waits for events on fd until the deadline. Returns the events that came
+ * (POLLERR and POLLHUP included), or -ETIMEDOUT.
+ */
 static int wait_for(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
@@ -15,7 +19,7 @@ static int wait_for(int fd, short events, int64_t deadline)
 	for (;;) {
 		n = poll(&pfd, 1, deadline_left_ms(deadline));
 		if (n > 0)
-			return 0;	/* readable, writable, or an error the next call reports */
+			return pfd.revents;	/* an error, if any, the next call reports */
 		if (n == 0)
 			return -ETIMEDOUT;
 		if (errno != EINTR)
@@ -38,6 +42,8 @@ int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,
 	rc = wait_for(fd, POLLOUT, deadline);
 	if (rc < 0)
 		return rc;
+	if (!(rc & (POLLERR | POLLHUP)))
+		return 0;	/* writable and no error: connected, no need to ask */
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
 		return -errno;
 	return err ? -err : 0;
@@ -65,28 +71,42 @@ int sockio_send_all(int fd, const void *buf, size_t len, int64_t deadline)
 	return 0;
 }
 
-int sockio_recv_exact(int fd, void *buf, size_t len, int64_t deadline)
+/*
+ * Receives len bytes. With poll_first, waits before the first read: a reply
+ * is never there the instant its request went out. Without, reads first: the
+ * rest of a reply most often came with its start.
+ */
+static int recv_all(int fd, char *p, size_t len, int64_t deadline, bool poll_first)
 {
-	char *p = buf;
+	bool ready = !poll_first;
 	ssize_t n;
 	int rc;
 
 	while (len > 0) {
-		/* Replies are never there the instant a request is sent: poll first. */
-		rc = wait_for(fd, POLLIN, deadline);
-		if (rc < 0)
+		if (!ready && (rc = wait_for(fd, POLLIN, deadline)) < 0)
 			return rc;
 		n = recv(fd, p, len, 0);
+		if (n == 0)
+			return -EPROTO;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		ready = n < 0 && errno == EINTR;
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
-		} else if (n == 0) {
-			return -EPROTO;
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			return -errno;
 		}
 	}
 	return 0;
+}
+
+int sockio_recv_exact(int fd, void *buf, size_t len, int64_t deadline)
+{
+	return recv_all(fd, buf, len, deadline, true);
+}
+
+int sockio_recv_rest(int fd, void *buf, size_t len, int64_t deadline)
+{
+	return recv_all(fd, buf, len, deadline, false);
 }
 
 long sockio_peek(int fd, void *buf, size_t cap, int64_t deadline)

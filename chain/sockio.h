@@ -23,6 +23,9 @@ int sockio_send_all(int fd, const void *buf, size_t len, int64_t deadline);
 /* Receives exactly len bytes; the peer closing first is -EPROTO (a short reply). */
 int sockio_recv_exact(int fd, void *buf, size_t len, int64_t deadline);
 
+/* The same for the rest of a reply whose start was just read: tries before it waits. */
+int sockio_recv_rest(int fd, void *buf, size_t len, int64_t deadline);
+
 /*
  * Waits until at least one byte can be read, then peeks at up to cap bytes
  * without consuming them. Returns the count peeked (0: the peer closed), or a
