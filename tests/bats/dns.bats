@@ -32,6 +32,7 @@ dns_queries() {
 }
 
 @test "the detector works: dns=local resolves through it, and it records the query" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run "$SOCKSCHAIN" -c "$SOCKS_CHAIN dns=local" python3 -c "
 import socket; print(socket.getaddrinfo('leaky.test', 80, socket.AF_INET)[0][4][0])"
 	[ "$status" -eq 0 ]
@@ -49,6 +50,7 @@ import socket; print(socket.getaddrinfo('leaky.test', 80, socket.AF_INET)[0][4][
 }
 
 @test "python by name: connect, peer address is the fake one, getnameinfo gives the name back" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run "$SOCKSCHAIN" python3 -c "
 import socket
 s = socket.create_connection(('api.secret.test', 8080), timeout=10)
@@ -165,6 +167,7 @@ print(socket.gethostbyaddr(peer[0])[0])"
 }
 
 @test "a last hop that cannot take names fails with a message that says so" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	stop_servers
 	start_target http
 	start_server dns "$DNSRECORDER" -p 53
@@ -182,6 +185,7 @@ except OSError as e:
 }
 
 @test "threads resolving at once agree; a forked child connects to a name its parent resolved" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run preloaded "$RESOLVE" threads 16 t1.test t2.test t3.test t4.test t5.test t6.test t7.test t8.test
 	[ "$status" -eq 0 ]
 	[[ $output != *INCONSISTENT* ]]
@@ -200,6 +204,7 @@ print('child', os.waitstatus_to_exitcode(status))"
 }
 
 @test "a parent and 8 forked children resolving at once: no hang, one map; children outlive the parent" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run timeout 20 "$SOCKSCHAIN" python3 -c "
 import os, socket, sys, time
 kids = []
@@ -242,6 +247,7 @@ http.get('http://node.secret.test:83/n', res => {
 }
 
 @test "leak guard: UDP and DNS are refused with EPERM; udp=allow opts out" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run preloaded "$CLIENT" --udp --send q 198.18.0.53 53
 	[[ $output == *"errno=EPERM"* ]]
 	[[ $output == *"sockschain: 198.18.0.53:53: connect refused: DNS would leave this machine"* ]]

@@ -26,6 +26,7 @@ teardown() {
 }
 
 @test "every way python starts a program is checked: execv, posix_spawn, subprocess, system" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run "$SOCKSCHAIN" python3 -c "
 import os, subprocess, errno
 def attempt(what, f):
@@ -66,6 +67,7 @@ attempt('execv', lambda: os.execv('$STATIC', ['x']))"
 }
 
 @test "an environment without LD_PRELOAD does not take the library away" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	# the child is given only the chain, not the library: it is proxied all the same
 	run "$SOCKSCHAIN" python3 -c "
 import os
@@ -82,6 +84,7 @@ os.execve('$CLIENT', ['client', '$REMOTE', '81'], {})"
 }
 
 @test "syscall(SYS_connect) goes through the chain like connect()" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run "$SOCKSCHAIN" python3 -c "
 import ctypes, socket, struct, errno
 libc = ctypes.CDLL(None, use_errno=True)
@@ -96,6 +99,7 @@ s.sendall(b'sys'); print(s.recv(10).decode())"
 }
 
 @test "syscall(SYS_connect) fails closed like connect()" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	stop_servers
 	start_target echo
 	start_proxy p1 -f refuse

@@ -141,6 +141,7 @@ elapsed() {
 }
 
 @test "after a failure the socket is not left connected to the hop" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	start_proxy p1 -f refuse
 	run "$SOCKSCHAIN" -q -c "$(hop p1)" python3 -c "
 import socket, errno

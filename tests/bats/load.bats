@@ -25,6 +25,7 @@ teardown() {
 }
 
 @test "100 forked children connecting at once: all through the chain" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run preloaded python3 -c "
 import os, socket, sys
 kids = []

@@ -27,9 +27,15 @@ restart() {
 	: >"$BATS_TEST_TMPDIR/$name.log"
 }
 
-# A port where nothing listens: a proxy that is down.
+# A port where nothing listens any more: a proxy that is down.
 dead_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	local file=$BATS_TEST_TMPDIR/dead.port pid
+	rm -f "$file"
+	"$TESTPROXY" -P "$file" -l /dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	wait_port "$file"
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
 }
 
 elapsed() {
@@ -79,6 +85,7 @@ elapsed() {
 }
 
 @test "the cool-down is shared with a forked child, and ends after retry_after" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	restart p2 -f hang
 	run "$SOCKSCHAIN" -c "mode=dynamic timeout=1 retry_after=1.5 $(hop p1) $(hop p2) $(hop p3)" python3 -c "
 import os, socket, time
@@ -149,6 +156,7 @@ print('after', timed())"
 }
 
 @test "round_robin: a forked child takes the next turn" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run "$SOCKSCHAIN" -v -c "mode=round_robin hops=1 $(hop p1) $(hop p2) $(hop p3)" python3 -c "
 import os, socket
 socket.create_connection(('$REMOTE', 80), timeout=10).close()
@@ -180,6 +188,7 @@ socket.create_connection(('$REMOTE', 80), timeout=10).close()"
 }
 
 @test "routes by name: *.onion goes to its chain, the name intact" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run "$SOCKSCHAIN" -c "$(hop p1) chain=tor socks5://127.0.0.1:$p2_PORT route=*.onion->tor" python3 -c "
 import socket
 s = socket.create_connection(('abcdef.onion', 80), timeout=10); s.sendall(b'o'); print(s.recv(10).decode())

@@ -167,6 +167,7 @@ teardown() {
 }
 
 @test "programs that unshare a user namespace or close every descriptor keep working" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
 	run preloaded unshare -r true
 	[ "$status" -eq 0 ]
 	run preloaded python3 -c "
