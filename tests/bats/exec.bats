@@ -59,7 +59,8 @@ attempt('execv', lambda: os.execv('$STATIC', ['x']))"
 @test "a set-user-ID program of another user is refused at exec" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to make a set-user-ID file of another user"
 	cp "$CLIENT" "$BATS_TEST_TMPDIR/suid-client"
-	chown 65534 "$BATS_TEST_TMPDIR/suid-client"
+	chown 65534 "$BATS_TEST_TMPDIR/suid-client" 2>/dev/null ||
+		skip "cannot give a file to another user here (a user namespace)"
 	chmod 4755 "$BATS_TEST_TMPDIR/suid-client"
 	run "$SOCKSCHAIN" sh -c "'$BATS_TEST_TMPDIR/suid-client' $REMOTE 80"
 	[[ $output == *"exec refused: $BATS_TEST_TMPDIR/suid-client is set-user-ID"* ]]
