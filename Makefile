@@ -1,5 +1,9 @@
 # sockschain: `make` builds build/libsockschain.so and build/sockschain.
-# `make test` runs every suite; `make test SANITIZE=1` does so under ASan+UBSan.
+#   make demo                 curl through three bundled test proxies, with -v
+#   make test [SANITIZE=1]    every suite (under ASan+UBSan); ends "N passed, N failed"
+#   make test-valgrind        the unit tests and our programs' suites under memcheck
+#   make fuzz [FUZZ_SECONDS=N], make fuzz-regress     libFuzzer harnesses (clang)
+#   make install [PREFIX=/usr/local DESTDIR=]
 
 VERSION  := 0.1.0
 CC       ?= cc
