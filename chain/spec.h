@@ -144,6 +144,10 @@ bool chain_bypasses_name(const struct chain_config *cfg, const char *name);
 #define HOP_TEXT_MAX 1100
 void hop_describe(const struct hop *hop, char *buf, size_t cap);
 
+/* "socks4", "socks5", "http"; "strict", "dynamic", "random", "round_robin". */
+const char *hop_proto_name(enum hop_proto proto);
+const char *chain_mode_name(enum chain_mode mode);
+
 /* How the hop before this one is asked to reach it: by name when written as one. */
 void hop_endpoint(const struct hop *hop, struct endpoint *ep);
 

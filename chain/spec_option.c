@@ -89,13 +89,20 @@ static int parse_count(const char *text, unsigned *out)
 	return 0;
 }
 
+/* In enum chain_mode's order. */
+static const char *const mode_names[] = { "strict", "dynamic", "random", "round_robin" };
+
+const char *chain_mode_name(enum chain_mode mode)
+{
+	return (unsigned)mode < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[mode] : "?";
+}
+
 static int parse_mode(struct parser *ps, const struct item *it, const char *value)
 {
-	static const char *const names[] = { "strict", "dynamic", "random", "round_robin" };
 	unsigned i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(value, names[i]) == 0) {
+	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (strcmp(value, mode_names[i]) == 0) {
 			ps->chain->mode = (enum chain_mode)i;
 			return 0;
 		}

@@ -222,7 +222,7 @@ int spec_parse_proxy(struct parser *ps, const struct item *it, const char *sep)
 	return 0;
 }
 
-static const char *proto_name(enum hop_proto proto)
+const char *hop_proto_name(enum hop_proto proto)
 {
 	size_t i;
 
@@ -258,7 +258,7 @@ void hop_describe(const struct hop *hop, char *buf, size_t cap)
 	char user[3 * SPEC_NAME_MAX + 1];
 
 	percent_encode(hop->user, user, sizeof(user));
-	snprintf(buf, cap, "%s://%s%s%s%s%s%s:%u", proto_name(hop->proto), user,
+	snprintf(buf, cap, "%s://%s%s%s%s%s%s:%u", hop_proto_name(hop->proto), user,
 		 hop->has_pass ? ":***" : "", hop->user[0] || hop->has_pass ? "@" : "",
 		 v6 ? "[" : "", hop->host, v6 ? "]" : "", hop->port);
 }

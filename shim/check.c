@@ -12,8 +12,6 @@
 
 #define EXIT_LAUNCHER 125
 
-static const char *const mode_names[] = { "strict", "dynamic", "random", "round_robin" };
-
 /* One row's outcome. */
 struct probe {
 	int rc;
@@ -101,11 +99,6 @@ static void print_row(const char *num, const char *what, int width, const char *
 	       p && p->rc < 0 ? p->why : "");
 }
 
-static const char *proto_of(const struct hop *hop)
-{
-	return hop->proto == HOP_SOCKS4 ? "socks4" : hop->proto == HOP_SOCKS5 ? "socks5" : "http";
-}
-
 /* One chain's table. Returns whether every row answered. */
 static bool check_one(const struct chain *chain, const struct endpoint *dest)
 {
@@ -121,14 +114,14 @@ static bool check_one(const struct chain *chain, const struct endpoint *dest)
 	}
 	if (dest)
 		endpoint_format(dest, where, sizeof(where));
-	printf("chain %s (%s, timeout %.3g s per hop)\n", chain->name, mode_names[chain->mode],
+	printf("chain %s (%s, timeout %.3g s per hop)\n", chain->name, chain_mode_name(chain->mode),
 	       (double)chain->timeout_ms / 1000);
 	printf("  %-3s %-*s  %-7s %-9s %10s  %s\n", "#", (int)width, "hop", "speaks", "result",
 	       "time", "error");
 	for (i = 0; i < chain->nhops; i++) {
 		snprintf(num, sizeof(num), "%u", i + 1);
 		if (!ok) {
-			print_row(num, text[i], (int)width, proto_of(&chain->hops[i]), NULL);
+			print_row(num, text[i], (int)width, hop_proto_name(chain->hops[i].proto), NULL);
 			continue;
 		}
 		hop_endpoint(&chain->hops[i], &next);
@@ -136,7 +129,7 @@ static bool check_one(const struct chain *chain, const struct endpoint *dest)
 			probe_first_hop(chain, &p);
 		else
 			probe_through(chain, i, &next, &p);
-		print_row(num, text[i], (int)width, proto_of(&chain->hops[i]), &p);
+		print_row(num, text[i], (int)width, hop_proto_name(chain->hops[i].proto), &p);
 		ok = p.rc == 0;
 	}
 	if (!dest)

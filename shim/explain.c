@@ -7,14 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const mode_names[] = { "strict", "dynamic", "random", "round_robin" };
-
 static void print_chain(const struct chain *chain)
 {
 	char hop[HOP_TEXT_MAX];
 	unsigned i;
 
-	printf("  chain %s, mode %s", chain->name, mode_names[chain->mode]);
+	printf("  chain %s, mode %s", chain->name, chain_mode_name(chain->mode));
 	if (chain->path_len && chain->mode >= MODE_RANDOM)
 		printf(", %u of its hops per connection", chain->path_len);
 	printf(", timeout %.3g s per hop\n", (double)chain->timeout_ms / 1000);
