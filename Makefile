@@ -27,7 +27,7 @@ LAUNCHER_ONLY := shim/launcher.c shim/check.c shim/explain.c shim/target_arg.c
 SHIM_LIB_SRC := $(filter-out $(LAUNCHER_ONLY),$(wildcard shim/*.c))
 LAUNCHER_SRC := $(LAUNCHER_ONLY) shim/chainsource.c shim/exec_check.c
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
-TOOLS        := testproxy target dnsrecorder netns client resolve
+TOOLS        := testproxy target dnsrecorder delaylink netns client resolve
 
 CHAIN_OBJ    := $(CHAIN_SRC:%.c=$(OBJ)/%.o)
 LIB          := $(BUILD)/libsockschain.so

@@ -4,12 +4,15 @@
 #include "deadline.h"
 #include "handshake.h"
 #include "path.h"
+#include "sockio.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #define NOT_SUSPECT (-1)
+/* Room for the messages of one pipelined batch: a few hops with the longest credentials. */
+#define PIPELINE_BATCH_MAX 4096
 
 static int connect_first_hop(int fd, int sock_family, const struct hop *hop,
 			     int64_t deadline, connect_fn do_connect, char *reason, size_t cap)
@@ -39,13 +42,91 @@ static int64_t min64(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/* What hop path[pos] is asked to connect to: the next hop, or the destination. */
+static void next_endpoint(const struct chain *chain, const unsigned *path, unsigned n,
+			  unsigned pos, const struct endpoint *dest, struct endpoint *next)
+{
+	if (pos + 1 < n)
+		hop_endpoint(&chain->hops[path[pos + 1]], next);
+	else
+		*next = *dest;
+}
+
+/*
+ * Pipelining: sends, in one go, the messages of hops path[from..] that may
+ * go before any reply has come. An HTTP proxy may read past the end of its
+ * request's headers, so nothing goes after one until its reply is in; a full
+ * buffer also ends the batch. Returns the first hop not sent, or a negative
+ * errno with the reason in rep.
+ */
+static int send_batch(int fd, const struct chain *chain, const unsigned *path, unsigned n,
+		      unsigned from, const struct endpoint *dest, int64_t deadline,
+		      struct dial_report *rep)
+{
+	uint8_t buf[PIPELINE_BATCH_MAX];
+	struct endpoint next;
+	unsigned pos;
+	size_t len = 0;
+	int more, rc;
+
+	for (pos = from; pos < n; pos++) {
+		const struct hop *hop = &chain->hops[path[pos]];
+
+		next_endpoint(chain, path, n, pos, dest, &next);
+		more = hop_requests(hop, &next, buf + len, sizeof(buf) - len, rep->reason,
+				    sizeof(rep->reason));
+		if (more == -ENOBUFS && pos > from)
+			break;	/* the next batch, then */
+		if (more < 0) {
+			rep->failed_pos = pos;
+			rc = more;
+			goto out;
+		}
+		len += (size_t)more;
+		if (hop->proto == HOP_HTTP) {
+			pos++;
+			break;
+		}
+	}
+	rc = sockio_send_all(fd, buf, len, deadline);
+	if (rc < 0)
+		snprintf(rep->reason, sizeof(rep->reason), "broke the connection: %s",
+			 strerror(-rc));
+out:
+	explicit_bzero(buf, len);	/* credentials */
+	return rc < 0 ? rc : (int)pos;
+}
+
+/*
+ * Hop path[pos]'s part, on a connection open to it: its handshake, or when
+ * pipelining, its replies, after sending its batch if *sent says it is due.
+ */
+static int hop_exchange(int fd, const struct chain *chain, const unsigned *path, unsigned n,
+			unsigned pos, const struct endpoint *dest, int64_t deadline,
+			unsigned *sent, struct dial_report *rep)
+{
+	const struct hop *hop = &chain->hops[path[pos]];
+	struct endpoint next;
+	int rc;
+
+	next_endpoint(chain, path, n, pos, dest, &next);
+	if (!chain->pipeline)
+		return hop_handshake(fd, hop, &next, deadline, rep->reason, sizeof(rep->reason));
+	if (pos == *sent) {
+		rc = send_batch(fd, chain, path, n, pos, dest, deadline, rep);
+		if (rc < 0)
+			return rc;
+		*sent = (unsigned)rc;
+	}
+	return hop_replies(fd, hop, &next, deadline, rep->reason, sizeof(rep->reason));
+}
+
 /* One try: the hops of path in order, then the destination. */
 static int dial_path(int fd, int sock_family, const struct chain *chain, const unsigned *path,
 		     unsigned n, const struct endpoint *dest, int64_t overall,
 		     connect_fn do_connect, struct dial_report *rep)
 {
-	struct endpoint next;
-	unsigned pos;
+	unsigned pos, sent = 0;
 	int rc = 0;
 
 	memcpy(rep->path, path, n * sizeof(*path));
@@ -62,13 +143,8 @@ static int dial_path(int fd, int sock_family, const struct chain *chain, const u
 					       rep->reason, sizeof(rep->reason));
 			rep->connect_failed = rc < 0;
 		}
-		if (pos + 1 < n)
-			hop_endpoint(&chain->hops[path[pos + 1]], &next);
-		else
-			next = *dest;
 		if (rc == 0)
-			rc = hop_handshake(fd, hop, &next, deadline, rep->reason,
-					   sizeof(rep->reason));
+			rc = hop_exchange(fd, chain, path, n, pos, dest, deadline, &sent, rep);
 		rep->hop_us[pos] = clock_now_us() - start;
 		if (rc < 0)
 			return rc;

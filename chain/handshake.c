@@ -10,15 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One request and its fixed-length reply. */
-static int exchange(int fd, const void *req, size_t reqlen, void *reply, size_t replylen,
-		    int64_t deadline)
-{
-	int rc = sockio_send_all(fd, req, reqlen, deadline);
-
-	return rc < 0 ? rc : sockio_recv_exact(fd, reply, replylen, deadline);
-}
-
 /* Says why a socket call failed, in the words a user reads. */
 static int io_failure(int err, char *reason, size_t cap)
 {
@@ -46,17 +37,15 @@ static int build_failure(int err, const char *where, char *reason, size_t cap)
 	return err;
 }
 
-static int socks4_handshake(int fd, const struct hop *hop, const struct endpoint *next,
-			    const char *where, int64_t deadline, char *reason, size_t cap)
+/* The SOCKS4 reply: 8 bytes, one answer. */
+static int socks4_read_reply(int fd, const struct endpoint *next, const char *where,
+			     int64_t deadline, char *reason, size_t cap)
 {
-	uint8_t req[SOCKS4_REQUEST_MAX], reply[SOCKS4_REPLY_LEN];
+	uint8_t reply[SOCKS4_REPLY_LEN];
 	const char *why;
-	int len, rc;
+	int rc;
 
-	len = socks4_build_connect(req, sizeof(req), next, hop->user);
-	if (len < 0)
-		return build_failure(len, where, reason, cap);
-	rc = exchange(fd, req, (size_t)len, reply, sizeof(reply), deadline);
+	rc = sockio_recv_exact(fd, reply, sizeof(reply), deadline);
 	if (rc < 0)
 		return io_failure(rc, reason, cap);
 	rc = socks4_check_reply(reply, &why);
@@ -67,30 +56,45 @@ static int socks4_handshake(int fd, const struct hop *hop, const struct endpoint
 	return rc;
 }
 
-/* Greeting, then RFC 1929 credentials if the server chose them. */
-static int socks5_authenticate(int fd, const struct hop *hop, int64_t deadline, char *reason,
-			       size_t cap)
+static int socks4_handshake(int fd, const struct hop *hop, const struct endpoint *next,
+			    const char *where, int64_t deadline, char *reason, size_t cap)
 {
-	uint8_t req[SOCKS5_AUTH_MAX], reply[SOCKS5_CHOICE_LEN];
-	bool with_password = hop->user[0] != '\0';
-	const char *why;
+	uint8_t req[SOCKS4_REQUEST_MAX];
 	int len, rc;
 
-	len = socks5_build_greeting(req, sizeof(req), with_password);
-	rc = exchange(fd, req, (size_t)len, reply, sizeof(reply), deadline);
+	len = socks4_build_connect(req, sizeof(req), next, hop->user);
+	if (len < 0)
+		return build_failure(len, where, reason, cap);
+	rc = sockio_send_all(fd, req, (size_t)len, deadline);
 	if (rc < 0)
 		return io_failure(rc, reason, cap);
-	rc = socks5_check_choice(reply, with_password, &why);
-	if (rc != SOCKS5_METHOD_PASSWORD) {
-		if (rc < 0)
-			snprintf(reason, cap, "%s", why);
-		return rc < 0 ? rc : 0;
-	}
-	len = socks5_build_auth(req, sizeof(req), hop->user, hop->pass);
-	if (len < 0)
-		return build_failure(len, "anything", reason, cap);
-	rc = exchange(fd, req, (size_t)len, reply, sizeof(reply), deadline);
-	explicit_bzero(req, sizeof(req));
+	return socks4_read_reply(fd, next, where, deadline, reason, cap);
+}
+
+/* The server's method choice among those offered. Returns the method or a negative errno. */
+static int socks5_read_choice(int fd, unsigned offer, int64_t deadline, char *reason,
+			      size_t cap)
+{
+	uint8_t reply[SOCKS5_CHOICE_LEN];
+	const char *why;
+	int rc;
+
+	rc = sockio_recv_exact(fd, reply, sizeof(reply), deadline);
+	if (rc < 0)
+		return io_failure(rc, reason, cap);
+	rc = socks5_check_choice(reply, offer, &why);
+	if (rc < 0)
+		snprintf(reason, cap, "%s", why);
+	return rc;
+}
+
+static int socks5_read_auth_reply(int fd, int64_t deadline, char *reason, size_t cap)
+{
+	uint8_t reply[SOCKS5_AUTH_REPLY_LEN];
+	const char *why;
+	int rc;
+
+	rc = sockio_recv_exact(fd, reply, sizeof(reply), deadline);
 	if (rc < 0)
 		return io_failure(rc, reason, cap);
 	rc = socks5_check_auth(reply, &why);
@@ -99,11 +103,70 @@ static int socks5_authenticate(int fd, const struct hop *hop, int64_t deadline, 
 	return rc;
 }
 
+/* The CONNECT reply: its fixed start, then the rest its address type says. */
+static int socks5_read_reply(int fd, const char *where, int64_t deadline, char *reason,
+			     size_t cap)
+{
+	uint8_t reply[SOCKS5_REPLY_MAX];
+	const char *why;
+	int len, rc;
+
+	rc = sockio_recv_exact(fd, reply, SOCKS5_REPLY_HEAD_LEN, deadline);
+	if (rc < 0)
+		return io_failure(rc, reason, cap);
+	len = socks5_reply_length(reply, &why);
+	if (len < 0) {
+		snprintf(reason, cap, "%s", why);
+		return len;
+	}
+	rc = sockio_recv_rest(fd, reply + SOCKS5_REPLY_HEAD_LEN,
+			      (size_t)len - SOCKS5_REPLY_HEAD_LEN, deadline);
+	if (rc < 0)
+		return io_failure(rc, reason, cap);
+	rc = socks5_check_reply(reply, &why);
+	if (rc < 0)
+		snprintf(reason, cap, "%s for %s", why, where);
+	return rc;
+}
+
+/* RFC 1929 credentials, built in buf. Returns their length or a negative errno. */
+static int socks5_credentials(const struct hop *hop, uint8_t *buf, size_t cap, char *reason,
+			      size_t rcap)
+{
+	int len = socks5_build_auth(buf, cap, hop->user, hop->pass);
+
+	return len < 0 ? build_failure(len, "anything", reason, rcap) : len;
+}
+
+/* Greeting, then RFC 1929 credentials if the server chose them. */
+static int socks5_authenticate(int fd, const struct hop *hop, int64_t deadline, char *reason,
+			       size_t cap)
+{
+	unsigned offer = SOCKS5_OFFER_NONE | (hop->user[0] ? SOCKS5_OFFER_PASSWORD : 0);
+	uint8_t req[SOCKS5_AUTH_MAX];
+	int len, rc;
+
+	len = socks5_build_greeting(req, sizeof(req), offer);
+	rc = sockio_send_all(fd, req, (size_t)len, deadline);
+	if (rc < 0)
+		return io_failure(rc, reason, cap);
+	rc = socks5_read_choice(fd, offer, deadline, reason, cap);
+	if (rc != SOCKS5_METHOD_PASSWORD)
+		return rc < 0 ? rc : 0;
+	len = socks5_credentials(hop, req, sizeof(req), reason, cap);
+	if (len < 0)
+		return len;
+	rc = sockio_send_all(fd, req, (size_t)len, deadline);
+	explicit_bzero(req, sizeof(req));
+	if (rc < 0)
+		return io_failure(rc, reason, cap);
+	return socks5_read_auth_reply(fd, deadline, reason, cap);
+}
+
 static int socks5_handshake(int fd, const struct hop *hop, const struct endpoint *next,
 			    const char *where, int64_t deadline, char *reason, size_t cap)
 {
-	uint8_t req[SOCKS5_REQUEST_MAX], reply[SOCKS5_REPLY_MAX];
-	const char *why;
+	uint8_t req[SOCKS5_REQUEST_MAX];
 	int len, rc;
 
 	len = socks5_build_connect(req, sizeof(req), next);
@@ -112,22 +175,10 @@ static int socks5_handshake(int fd, const struct hop *hop, const struct endpoint
 	rc = socks5_authenticate(fd, hop, deadline, reason, cap);
 	if (rc < 0)
 		return rc;
-	rc = exchange(fd, req, (size_t)len, reply, SOCKS5_REPLY_HEAD_LEN, deadline);
+	rc = sockio_send_all(fd, req, (size_t)len, deadline);
 	if (rc < 0)
 		return io_failure(rc, reason, cap);
-	len = socks5_reply_length(reply, &why);
-	if (len > 0)
-		rc = sockio_recv_rest(fd, reply + SOCKS5_REPLY_HEAD_LEN,
-				      (size_t)len - SOCKS5_REPLY_HEAD_LEN, deadline);
-	if (len < 0 || rc < 0) {
-		if (len < 0)
-			snprintf(reason, cap, "%s", why);
-		return len < 0 ? len : io_failure(rc, reason, cap);
-	}
-	rc = socks5_check_reply(reply, &why);
-	if (rc < 0)
-		snprintf(reason, cap, "%s for %s", why, where);
-	return rc;
+	return socks5_read_reply(fd, where, deadline, reason, cap);
 }
 
 /*
@@ -158,22 +209,14 @@ static long read_http_headers(int fd, char *buf, int64_t deadline)
 	return -EMSGSIZE;
 }
 
-static int http_handshake(int fd, const struct hop *hop, const struct endpoint *next,
-			  const char *where, int64_t deadline, char *reason, size_t cap)
+static int http_read_reply(int fd, const char *where, int64_t deadline, char *reason,
+			   size_t cap)
 {
-	char req[HTTP_REQUEST_MAX], headers[HTTP_HEADERS_MAX], status[HTTP_STATUS_TEXT_MAX];
+	char headers[HTTP_HEADERS_MAX], status[HTTP_STATUS_TEXT_MAX];
 	const char *why;
 	long len;
 	int rc;
 
-	len = http_build_connect(req, sizeof(req), next, hop->user[0] ? hop->user : NULL,
-				 hop->pass);
-	if (len < 0)
-		return build_failure((int)len, where, reason, cap);
-	rc = sockio_send_all(fd, req, (size_t)len, deadline);
-	explicit_bzero(req, sizeof(req));
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
 	len = read_http_headers(fd, headers, deadline);
 	if (len == -EMSGSIZE) {
 		snprintf(reason, cap, "sent response headers longer than %d bytes", HTTP_HEADERS_MAX);
@@ -185,6 +228,24 @@ static int http_handshake(int fd, const struct hop *hop, const struct endpoint *
 	if (rc < 0)
 		snprintf(reason, cap, "%s for %s: \"%s\"", why, where, status);
 	return rc;
+}
+
+static int http_handshake(int fd, const struct hop *hop, const struct endpoint *next,
+			  const char *where, int64_t deadline, char *reason, size_t cap)
+{
+	char req[HTTP_REQUEST_MAX];
+	long len;
+	int rc;
+
+	len = http_build_connect(req, sizeof(req), next, hop->user[0] ? hop->user : NULL,
+				 hop->pass);
+	if (len < 0)
+		return build_failure((int)len, where, reason, cap);
+	rc = sockio_send_all(fd, req, (size_t)len, deadline);
+	explicit_bzero(req, sizeof(req));
+	if (rc < 0)
+		return io_failure(rc, reason, cap);
+	return http_read_reply(fd, where, deadline, reason, cap);
 }
 
 int hop_handshake(int fd, const struct hop *hop, const struct endpoint *next,
@@ -200,6 +261,69 @@ int hop_handshake(int fd, const struct hop *hop, const struct endpoint *next,
 		return socks5_handshake(fd, hop, next, where, deadline, reason, cap);
 	case HOP_HTTP:
 		return http_handshake(fd, hop, next, where, deadline, reason, cap);
+	}
+	snprintf(reason, cap, "has an unknown protocol");
+	return -EPROTO;
+}
+
+/* Pipelined: the greeting offers one method, so the bytes after it can mean only one thing. */
+static int socks5_requests(const struct hop *hop, const struct endpoint *next, const char *where,
+			   uint8_t *buf, size_t cap, char *reason, size_t rcap)
+{
+	unsigned offer = hop->user[0] ? SOCKS5_OFFER_PASSWORD : SOCKS5_OFFER_NONE;
+	int len = socks5_build_greeting(buf, cap, offer), more;
+
+	if (len < 0)
+		return build_failure(-ENOBUFS, where, reason, rcap);
+	if (hop->user[0]) {
+		more = socks5_credentials(hop, buf + len, cap - (size_t)len, reason, rcap);
+		if (more < 0)
+			return more;
+		len += more;
+	}
+	more = socks5_build_connect(buf + len, cap - (size_t)len, next);
+	return more < 0 ? build_failure(more, where, reason, rcap) : len + more;
+}
+
+int hop_requests(const struct hop *hop, const struct endpoint *next, uint8_t *buf, size_t cap,
+		 char *reason, size_t rcap)
+{
+	char where[ENDPOINT_TEXT_MAX];
+	long len = -EPROTO;
+
+	endpoint_format(next, where, sizeof(where));
+	switch (hop->proto) {
+	case HOP_SOCKS4:
+		len = socks4_build_connect(buf, cap, next, hop->user);
+		break;
+	case HOP_SOCKS5:
+		return socks5_requests(hop, next, where, buf, cap, reason, rcap);
+	case HOP_HTTP:
+		len = http_build_connect((char *)buf, cap, next, hop->user[0] ? hop->user : NULL,
+					 hop->pass);
+		break;
+	}
+	return len < 0 ? build_failure((int)len, where, reason, rcap) : (int)len;
+}
+
+int hop_replies(int fd, const struct hop *hop, const struct endpoint *next, int64_t deadline,
+		char *reason, size_t cap)
+{
+	char where[ENDPOINT_TEXT_MAX];
+	unsigned offer = hop->user[0] ? SOCKS5_OFFER_PASSWORD : SOCKS5_OFFER_NONE;
+	int rc;
+
+	endpoint_format(next, where, sizeof(where));
+	switch (hop->proto) {
+	case HOP_SOCKS4:
+		return socks4_read_reply(fd, next, where, deadline, reason, cap);
+	case HOP_SOCKS5:
+		rc = socks5_read_choice(fd, offer, deadline, reason, cap);
+		if (rc >= 0 && hop->user[0])
+			rc = socks5_read_auth_reply(fd, deadline, reason, cap);
+		return rc < 0 ? rc : socks5_read_reply(fd, where, deadline, reason, cap);
+	case HOP_HTTP:
+		return http_read_reply(fd, where, deadline, reason, cap);
 	}
 	snprintf(reason, cap, "has an unknown protocol");
 	return -EPROTO;

@@ -16,4 +16,17 @@
 int hop_handshake(int fd, const struct hop *hop, const struct endpoint *next,
 		  int64_t deadline, char *reason, size_t cap);
 
+/*
+ * Pipelining, for proxies known to take it: every message this hop reads,
+ * built into buf so that they can be sent before any reply has come (a
+ * SOCKS5 greeting then offers one method only). Returns their length, or a
+ * negative errno with reason.
+ */
+int hop_requests(const struct hop *hop, const struct endpoint *next, uint8_t *buf, size_t cap,
+		 char *reason, size_t rcap);
+
+/* The replies to hop_requests' messages, read exactly, in order. 0 or a negative errno. */
+int hop_replies(int fd, const struct hop *hop, const struct endpoint *next, int64_t deadline,
+		char *reason, size_t cap);
+
 #endif

@@ -20,17 +20,18 @@ enum {
  *   +----+----------+----------+
  *   | 1  |    1     | 1 to 255 |
  */
-int socks5_build_greeting(uint8_t *buf, size_t cap, bool with_password)
+int socks5_build_greeting(uint8_t *buf, size_t cap, unsigned offer)
 {
-	size_t n = 0;
+	size_t n = 2;
 
-	if (cap < SOCKS5_GREETING_MAX)
-		return -ENOBUFS;
-	buf[n++] = SOCKS5_VERSION;
-	buf[n++] = with_password ? 2 : 1;
-	buf[n++] = SOCKS5_METHOD_NONE;
-	if (with_password)
+	if (cap < SOCKS5_GREETING_MAX || !(offer & (SOCKS5_OFFER_NONE | SOCKS5_OFFER_PASSWORD)))
+		return -EINVAL;
+	if (offer & SOCKS5_OFFER_NONE)
+		buf[n++] = SOCKS5_METHOD_NONE;
+	if (offer & SOCKS5_OFFER_PASSWORD)
 		buf[n++] = SOCKS5_METHOD_PASSWORD;
+	buf[0] = SOCKS5_VERSION;
+	buf[1] = (uint8_t)(n - 2);
 	return (int)n;
 }
 
@@ -39,21 +40,23 @@ int socks5_build_greeting(uint8_t *buf, size_t cap, bool with_password)
  *   |VER | METHOD |
  *   +----+--------+
  */
-int socks5_check_choice(const uint8_t choice[SOCKS5_CHOICE_LEN], bool offered_password,
+int socks5_check_choice(const uint8_t choice[SOCKS5_CHOICE_LEN], unsigned offer,
 			const char **why)
 {
 	if (choice[0] != SOCKS5_VERSION) {
 		*why = "sent a reply that is not SOCKS5";
 		return -EPROTO;
 	}
-	if (choice[1] == SOCKS5_METHOD_NONE)
+	if (choice[1] == SOCKS5_METHOD_NONE && (offer & SOCKS5_OFFER_NONE))
 		return SOCKS5_METHOD_NONE;
-	if (choice[1] == SOCKS5_METHOD_PASSWORD && offered_password)
+	if (choice[1] == SOCKS5_METHOD_PASSWORD && (offer & SOCKS5_OFFER_PASSWORD))
 		return SOCKS5_METHOD_PASSWORD;
 	if (choice[1] == SOCKS5_METHOD_UNACCEPTABLE) {
-		*why = offered_password
+		*why = !(offer & SOCKS5_OFFER_PASSWORD)
+			? "wants authentication, and the chain gives no user for it"
+			: (offer & SOCKS5_OFFER_NONE)
 			? "accepts none of our methods (no auth, username/password)"
-			: "wants authentication, and the chain gives no user for it";
+			: "does not accept username/password authentication";
 		return -EACCES;
 	}
 	*why = "chose an authentication method that was not offered";

@@ -23,15 +23,19 @@ enum {
 	SOCKS5_METHOD_UNACCEPTABLE = 0xff,
 };
 
-/* The greeting offers no-auth, and username/password when we have one. Returns its length. */
-int socks5_build_greeting(uint8_t *buf, size_t cap, bool with_password);
+/* The methods a greeting offers, as a set. */
+#define SOCKS5_OFFER_NONE (1u << 0)
+#define SOCKS5_OFFER_PASSWORD (1u << 1)
+
+/* The greeting, offering the methods in offer (one or both). Returns its length. */
+int socks5_build_greeting(uint8_t *buf, size_t cap, unsigned offer);
 
 /*
  * Judges the server's method choice against what was offered. Returns the
  * method, or -EACCES (none acceptable) / -EPROTO (not SOCKS5, or a method
  * we did not offer) with *why set.
  */
-int socks5_check_choice(const uint8_t choice[SOCKS5_CHOICE_LEN], bool offered_password,
+int socks5_check_choice(const uint8_t choice[SOCKS5_CHOICE_LEN], unsigned offer,
 			const char **why);
 
 /* RFC 1929 request. Returns its length, or -ENAMETOOLONG / -EINVAL (empty user). */

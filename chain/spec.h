@@ -70,6 +70,7 @@ struct chain {
 	unsigned path_len;		/* hops=N for random and round_robin; 0: all */
 	int64_t timeout_ms;		/* per hop: its connect and its reply */
 	int64_t connect_timeout_ms;	/* the whole connection, every try; 0: none */
+	bool pipeline;			/* send hops' requests before their replies come */
 	unsigned line, column;		/* where chain=NAME was written */
 };
 

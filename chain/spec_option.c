@@ -143,6 +143,7 @@ static int parse_chain(struct parser *ps, const struct item *it, const char *val
 	chain->path_len = cfg->chains[0].path_len;
 	chain->timeout_ms = cfg->chains[0].timeout_ms;
 	chain->connect_timeout_ms = cfg->chains[0].connect_timeout_ms;
+	chain->pipeline = cfg->chains[0].pipeline;
 	chain->line = it->line;
 	chain->column = it->column;
 	ps->chain = chain;
@@ -166,7 +167,7 @@ static int parse_route_item(struct parser *ps, const struct item *it, const char
 	return 0;
 }
 
-/* Options of the chain being written: mode, hops, timeout, connect_timeout. */
+/* Options of the chain being written: mode, hops, timeout, connect_timeout, pipeline. */
 static int parse_chain_option(struct parser *ps, const struct item *it, const char *key,
 			      const char *value)
 {
@@ -186,6 +187,8 @@ static int parse_chain_option(struct parser *ps, const struct item *it, const ch
 			return spec_fail(ps, it, "%s wants seconds, like 10 or 2.5 (at most 86400)", key);
 		return 0;
 	}
+	if (strcmp(key, "pipeline") == 0)
+		return parse_choice(ps, it, value, "no", "yes", &chain->pipeline);
 	return 1;	/* not one of these */
 }
 
@@ -223,6 +226,6 @@ int spec_parse_option(struct parser *ps, const struct item *it, const char *eq)
 	if (strcmp(key, "udp") == 0)
 		return parse_choice(ps, it, value, "block", "allow", &cfg->udp_allowed);
 	return spec_fail(ps, it, "unknown option \"%.*s\" (known: timeout, connect_timeout, mode, "
-		    "hops, chain, route, bypass, retry_after, dns, fake_range, udp)", (int)keylen,
+		    "hops, pipeline, chain, route, bypass, retry_after, dns, fake_range, udp)", (int)keylen,
 		    it->text);
 }

@@ -51,19 +51,22 @@ static void socks5_choice_and_auth(const uint8_t *data, size_t size)
 {
 	const char *why = NULL;
 	uint8_t *reply;
-	int offered, rc;
+	unsigned offered;
+	int rc;
 
 	if (size < SOCKS5_CHOICE_LEN)
 		return;
 	reply = copy(data, SOCKS5_CHOICE_LEN);
-	for (offered = 0; offered <= 1; offered++) {
+	for (offered = 1; offered <= 3; offered++) {	/* each non-empty set of methods */
 		why = NULL;
 		rc = socks5_check_choice(reply, offered, &why);
 		check_why(rc, why);
 		FUZZ_CHECK(rc == SOCKS5_METHOD_NONE || rc == SOCKS5_METHOD_PASSWORD || rc == -EACCES ||
 			   rc == -EPROTO);
-		FUZZ_CHECK((rc >= 0) == (reply[0] == 5 && (reply[1] == SOCKS5_METHOD_NONE ||
-							   (offered && reply[1] == SOCKS5_METHOD_PASSWORD))));
+		FUZZ_CHECK((rc >= 0) == (reply[0] == 5 &&
+					 ((reply[1] == SOCKS5_METHOD_NONE && (offered & SOCKS5_OFFER_NONE)) ||
+					  (reply[1] == SOCKS5_METHOD_PASSWORD &&
+					   (offered & SOCKS5_OFFER_PASSWORD)))));
 		FUZZ_CHECK(rc < 0 || rc == reply[1]);
 	}
 	free(reply);

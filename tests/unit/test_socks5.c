@@ -11,30 +11,39 @@ static void greeting(void)
 {
 	uint8_t buf[SOCKS5_GREETING_MAX];
 
-	CHECK(socks5_build_greeting(buf, sizeof(buf), false) == 3);
+	CHECK(socks5_build_greeting(buf, sizeof(buf), SOCKS5_OFFER_NONE) == 3);
 	CHECK(memcmp(buf, "\x05\x01\x00", 3) == 0);
-	CHECK(socks5_build_greeting(buf, sizeof(buf), true) == 4);
+	CHECK(socks5_build_greeting(buf, sizeof(buf), SOCKS5_OFFER_NONE | SOCKS5_OFFER_PASSWORD) == 4);
 	CHECK(memcmp(buf, "\x05\x02\x00\x02", 4) == 0);
+	/* pipelined: one method only, so the bytes after the greeting mean one thing */
+	CHECK(socks5_build_greeting(buf, sizeof(buf), SOCKS5_OFFER_PASSWORD) == 3);
+	CHECK(memcmp(buf, "\x05\x01\x02", 3) == 0);
+	CHECK(socks5_build_greeting(buf, sizeof(buf), 0) == -EINVAL);
 }
 
-static int choice(uint8_t ver, uint8_t method, bool offered_password)
+static int choice(uint8_t ver, uint8_t method, unsigned offer)
 {
 	uint8_t reply[2] = { ver, method };
 	const char *why = "";
 
-	return socks5_check_choice(reply, offered_password, &why);
+	return socks5_check_choice(reply, offer, &why);
 }
+
+enum { NONE = SOCKS5_OFFER_NONE, PASSWORD = SOCKS5_OFFER_PASSWORD, BOTH = NONE | PASSWORD };
 
 static void method_choice(void)
 {
-	CHECK(choice(5, 0, false) == SOCKS5_METHOD_NONE);
-	CHECK(choice(5, 0, true) == SOCKS5_METHOD_NONE);
-	CHECK(choice(5, 2, true) == SOCKS5_METHOD_PASSWORD);
-	CHECK(choice(5, 2, false) == -EPROTO);	/* not offered */
-	CHECK(choice(5, 1, true) == -EPROTO);	/* GSSAPI: never offered */
-	CHECK(choice(5, 0xff, true) == -EACCES);
-	CHECK(choice(5, 0xff, false) == -EACCES);
-	CHECK(choice(4, 0, false) == -EPROTO);
+	CHECK(choice(5, 0, NONE) == SOCKS5_METHOD_NONE);
+	CHECK(choice(5, 0, BOTH) == SOCKS5_METHOD_NONE);
+	CHECK(choice(5, 2, BOTH) == SOCKS5_METHOD_PASSWORD);
+	CHECK(choice(5, 2, PASSWORD) == SOCKS5_METHOD_PASSWORD);
+	CHECK(choice(5, 2, NONE) == -EPROTO);	/* not offered */
+	CHECK(choice(5, 0, PASSWORD) == -EPROTO);	/* not offered: our credentials would be misread */
+	CHECK(choice(5, 1, BOTH) == -EPROTO);	/* GSSAPI: never offered */
+	CHECK(choice(5, 0xff, BOTH) == -EACCES);
+	CHECK(choice(5, 0xff, PASSWORD) == -EACCES);
+	CHECK(choice(5, 0xff, NONE) == -EACCES);
+	CHECK(choice(4, 0, NONE) == -EPROTO);
 }
 
 static void auth_request(void)
