@@ -121,6 +121,17 @@ static void options(void)
 	CHECK(cfg.chains[0].timeout_ms == 1);
 }
 
+static void pipeline_option(void)
+{
+	CHECK(parse("socks5://127.0.0.1") == 0);
+	CHECK(!cfg.chains[0].pipeline);	/* off unless asked */
+	CHECK(parse("pipeline=yes socks5://127.0.0.1 chain=b socks4://127.0.0.2 "
+		    "chain=c pipeline=no socks4://127.0.0.3") == 0);
+	CHECK(cfg.chains[0].pipeline && cfg.chains[1].pipeline);	/* b starts from the default's */
+	CHECK(!cfg.chains[2].pipeline);
+	CHECK(refused_with("socks5://127.0.0.1 pipeline=on", "1:20", "wants no or yes"));
+}
+
 static void ipv6_bypass(void)
 {
 	struct netaddr v6 = { .family = AF_INET6 };
@@ -218,6 +229,7 @@ int main(void)
 	RUN(schemes_and_credentials);
 	RUN(hops_named_to_the_hop_before);
 	RUN(options);
+	RUN(pipeline_option);
 	RUN(ipv6_bypass);
 	RUN(errors_name_position_and_item);
 	RUN(passwords_never_shown);
