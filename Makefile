@@ -37,6 +37,13 @@ TOOL_BIN     := $(TOOLS:%=$(BUILD)/tests/%)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+LIBDIR  := $(PREFIX)/lib/sockschain
+MANDIR  ?= $(PREFIX)/share/man
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# The installed library carries its version; the launcher asks for its own.
+SONAME  := libsockschain.so.$(firstword $(subst ., ,$(VERSION)))
+LIBFILE := libsockschain.so.$(VERSION)
 
 .PHONY: all test test-valgrind unit demo install uninstall clean
 .SECONDARY:
@@ -44,12 +51,12 @@ all: $(LIB) $(LAUNCHER)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OBJ)/shim/launcher.o $(OBJ)/shim/exec_guard.o: ALL_CFLAGS += $(SAN_DEFS)
 
 $(LIB): $(CHAIN_OBJ) $(SHIM_LIB_SRC:%.c=$(OBJ)/%.o)
-	$(CC) -shared -Wl,-z,defs -Wl,-z,now -o $@ $^ $(ALL_LDFLAGS) -ldl
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now -o $@ $^ $(ALL_LDFLAGS) -ldl
 
 $(LAUNCHER): $(CHAIN_OBJ) $(LAUNCHER_SRC:%.c=$(OBJ)/%.o)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
@@ -85,14 +92,24 @@ test-valgrind: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
 demo: all $(BUILD)/tests/testproxy $(BUILD)/tests/target
 	@examples/demo.sh
 
+# The launcher looks for ../lib/sockschain/$(LIBFILE) from where it is, so
+# BINDIR and LIBDIR follow PREFIX only. libsockschain.so links to it: a
+# stable name for LD_PRELOAD by hand.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/sockschain
-	install -m 0755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/sockschain
-	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/sockschain/libsockschain.so
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	install -m 0755 $(LAUNCHER) $(DESTDIR)$(BINDIR)/sockschain
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/$(LIBFILE)
+	ln -sf $(LIBFILE) $(DESTDIR)$(LIBDIR)/libsockschain.so
+	install -m 0644 shim/sockschain.1 $(DESTDIR)$(MANDIR)/man1/sockschain.1
+	install -m 0644 shim/sockschain.conf.5 $(DESTDIR)$(MANDIR)/man5/sockschain.conf.5
+	install -m 0644 shim/sockschain.bash $(DESTDIR)$(COMPDIR)/sockschain
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/sockschain $(DESTDIR)$(PREFIX)/lib/sockschain/libsockschain.so
-	-rmdir $(DESTDIR)$(PREFIX)/lib/sockschain
+	rm -f $(DESTDIR)$(BINDIR)/sockschain $(DESTDIR)$(LIBDIR)/$(LIBFILE) \
+		$(DESTDIR)$(LIBDIR)/libsockschain.so $(DESTDIR)$(MANDIR)/man1/sockschain.1 \
+		$(DESTDIR)$(MANDIR)/man5/sockschain.conf.5 $(DESTDIR)$(COMPDIR)/sockschain
+	-rmdir $(DESTDIR)$(LIBDIR)
 
 clean:
 	rm -rf $(BUILD)

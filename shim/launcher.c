@@ -36,6 +36,7 @@ enum {
 };
 
 #define LIBRARY_NAME "libsockschain.so"
+#define INSTALLED_NAME LIBRARY_NAME "." SOCKSCHAIN_VERSION
 
 struct options {
 	const char *spec;	/* -c */
@@ -205,7 +206,11 @@ static struct chain_config *load_chain(const struct options *opt, char *origin, 
 	return cfg;
 }
 
-/* The library beside this program, or in ../lib/sockschain/ when installed. */
+/*
+ * The library beside this program (the build directory), or in
+ * ../lib/sockschain/ when installed, under the name of this version: a
+ * launcher never preloads another version's library.
+ */
 static int find_library(char *path, size_t cap)
 {
 	char self[PATH_MAX];
@@ -218,7 +223,7 @@ static int find_library(char *path, size_t cap)
 	dir = dirname(self);
 	if ((size_t)snprintf(path, cap, "%s/%s", dir, LIBRARY_NAME) < cap && access(path, R_OK) == 0)
 		return 0;
-	if ((size_t)snprintf(path, cap, "%s/../lib/sockschain/%s", dir, LIBRARY_NAME) < cap &&
+	if ((size_t)snprintf(path, cap, "%s/../lib/sockschain/%s", dir, INSTALLED_NAME) < cap &&
 	    access(path, R_OK) == 0)
 		return 0;
 	return -1;
@@ -237,7 +242,8 @@ static int export_preload(void)
 	int rc;
 
 	if (find_library(lib, sizeof(lib)) < 0) {
-		say("cannot find %s next to the launcher or in ../lib/sockschain/", LIBRARY_NAME);
+		say("cannot find %s next to the launcher, or %s in ../lib/sockschain/",
+		    LIBRARY_NAME, INSTALLED_NAME);
 		return -1;
 	}
 	if (old && strstr(old, lib))
