@@ -6,7 +6,7 @@
  *   proxy  = scheme "://" [ userinfo "@" ] host [ ":" port ] [ "/" ]
  *   option = key "=" value
  *
- * Proxies, and the options mode, hops, timeout and connect_timeout, belong to
+ * Proxies, and the options mode, hops, timeout, connect_timeout and pipeline, belong to
  * the chain being written: the default chain, until "chain=NAME" starts a
  * named one (which begins with the default chain's settings so far).
  * "route=PATTERN->TARGET" sends destinations to a chain, direct, or refuse.
