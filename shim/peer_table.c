@@ -8,17 +8,22 @@
 #include <sys/stat.h>
 
 #define INITIAL_SLOTS 64
-#define MAX_SLOTS (1u << 20)
+#define MAX_FD (1 << 20)
 
+/*
+ * Indexed by descriptor number, so that remembering costs one fstat() and no
+ * pruning: a later tunnel on the same number overwrites the entry, and an
+ * entry whose socket is gone never matches, its inode being another's.
+ */
 struct entry {
-	ino_t ino;		/* 0: a free slot */
-	int fd;			/* the descriptor last seen holding it, to prune dead entries */
+	ino_t ino;		/* 0: nothing here */
 	struct netaddr hop;
 	struct netaddr dest;
 };
 
 static struct entry *slots;
-static size_t nslots, nused;
+static size_t nslots;
+static bool any;		/* read unlocked: no tunnel yet, no fstat in lookups */
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void before_fork(void)
@@ -43,64 +48,36 @@ static ino_t socket_inode(int fd)
 	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) ? st.st_ino : 0;
 }
 
-static struct entry *find_slot(struct entry *table, size_t n, ino_t ino)
+/* Makes room for slot fd. False when out of memory (the table is left as it was). */
+static bool reserve(size_t fd)
 {
-	size_t i = (size_t)(ino * 2654435761u) & (n - 1);
-
-	while (table[i].ino != 0 && table[i].ino != ino)
-		i = (i + 1) & (n - 1);
-	return &table[i];
-}
-
-static bool entry_alive(const struct entry *e)
-{
-	return socket_inode(e->fd) == e->ino;
-}
-
-/*
- * Rebuilds the table without the entries whose socket is gone, twice as large
- * when the live ones still fill a quarter of it. Returns false when out of
- * memory or at the size limit (the table is left as it was).
- */
-static bool rebuild(void)
-{
-	size_t i, live = 0, n = nslots ? nslots : INITIAL_SLOTS;
+	size_t n = nslots ? nslots : INITIAL_SLOTS;
 	struct entry *table;
 
-	for (i = 0; i < nslots; i++)
-		live += slots[i].ino && entry_alive(&slots[i]);
-	if (live * 4 >= n)
+	while (n <= fd)
 		n *= 2;
-	if (n > MAX_SLOTS)
-		return false;
-	table = calloc(n, sizeof(*table));
+	if (n == nslots)
+		return true;
+	table = realloc(slots, n * sizeof(*table));
 	if (!table)
 		return false;
-	for (i = 0; i < nslots; i++)
-		if (slots[i].ino && entry_alive(&slots[i]))
-			*find_slot(table, n, slots[i].ino) = slots[i];
-	free(slots);
+	memset(table + nslots, 0, (n - nslots) * sizeof(*table));
 	slots = table;
 	nslots = n;
-	__atomic_store_n(&nused, live, __ATOMIC_RELAXED);	/* read unlocked by lookups */
 	return true;
 }
 
 void peer_table_remember(int fd, const struct netaddr *hop, const struct netaddr *dest)
 {
-	ino_t ino = socket_inode(fd);
-	struct entry *e;
+	ino_t ino;
 
-	if (ino == 0)
+	if (fd < 0 || fd >= MAX_FD || (ino = socket_inode(fd)) == 0)
 		return;
 	pthread_mutex_lock(&table_lock);
-	if ((nused + 1) * 2 > nslots && !rebuild())
-		goto out;
-	e = find_slot(slots, nslots, ino);
-	if (e->ino == 0)
-		__atomic_store_n(&nused, nused + 1, __ATOMIC_RELAXED);
-	*e = (struct entry){ .ino = ino, .fd = fd, .hop = *hop, .dest = *dest };
-out:
+	if (reserve((size_t)fd)) {
+		slots[fd] = (struct entry){ .ino = ino, .hop = *hop, .dest = *dest };
+		__atomic_store_n(&any, true, __ATOMIC_RELAXED);
+	}
 	pthread_mutex_unlock(&table_lock);
 }
 
@@ -111,23 +88,41 @@ static bool same_netaddr(const struct netaddr *a, const struct netaddr *b)
 	return a->family == b->family && a->port == b->port && memcmp(a->addr, b->addr, len) == 0;
 }
 
+/* The entry of the socket ino: at fd, or, for a dup() copy, wherever its original was. */
+static struct entry *find(int fd, ino_t ino)
+{
+	size_t i;
+
+	if ((size_t)fd < nslots && slots[fd].ino == ino)
+		return &slots[fd];
+	for (i = 0; i < nslots; i++)
+		if (slots[i].ino == ino)
+			return &slots[i];
+	return NULL;
+}
+
 bool peer_table_lookup(int fd, const struct netaddr *hop, struct netaddr *dest)
 {
 	bool found = false;
 	struct entry *e;
 	ino_t ino;
 
-	if (__atomic_load_n(&nused, __ATOMIC_RELAXED) == 0)
-		return false;	/* no proxied socket yet: skip the fstat */
+	if (!__atomic_load_n(&any, __ATOMIC_RELAXED) || fd < 0)
+		return false;
 	ino = socket_inode(fd);
 	if (ino == 0)
 		return false;
 	pthread_mutex_lock(&table_lock);
-	e = find_slot(slots, nslots, ino);
-	if (e->ino == ino && same_netaddr(&e->hop, hop)) {
-		e->fd = fd;	/* follow the copy still in use after a dup() */
-		*dest = e->dest;
+	e = find(fd, ino);
+	if (e && same_netaddr(&e->hop, hop)) {
+		struct entry copy = *e;
+
+		*dest = copy.dest;
 		found = true;
+		/* a dup() copy: under its own number too, for next time */
+		if (((size_t)fd >= nslots || slots[fd].ino != ino) && fd < MAX_FD &&
+		    reserve((size_t)fd))
+			slots[fd] = copy;
 	}
 	pthread_mutex_unlock(&table_lock);
 	return found;

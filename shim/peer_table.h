@@ -2,9 +2,9 @@
  * What getpeername() must answer for proxied sockets: the destination the
  * program asked for, not the first hop.
  *
- * Entries are keyed by the socket itself (its inode), not by descriptor
- * number, so they follow dup()/dup2() copies and do not apply to a new socket
- * that happens to reuse a closed descriptor's number. An entry also holds the
+ * Entries are kept by descriptor number and hold the socket's inode, which
+ * must match: so they follow dup()/dup2() copies (found by inode) and do not
+ * apply to a new socket that happens to reuse a closed descriptor's number. An entry also holds the
  * first hop's address and is used only while the socket's real peer is that
  * hop. Shared by all threads of a process under one mutex; a forked child
  * inherits a copy along with the descriptors.
