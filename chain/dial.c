@@ -240,7 +240,11 @@ int chain_dial(int fd, int sock_family, const struct chain *chain, const struct 
 	struct blame b;
 	int rc = -EHOSTUNREACH;
 
-	memset(rep, 0, sizeof(*rep));
+	/* Only the counts: the report is large, and its arrays are filled up to them. */
+	rep->path_len = 0;
+	rep->nskips = 0;
+	rep->failed_pos = 0;
+	rep->connect_failed = false;
 	memset(&b, 0, sizeof(b));
 	for (h = 0; h < CHAIN_MAX_HOPS; h++)
 		b.suspect_by[h] = NOT_SUSPECT;

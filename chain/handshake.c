@@ -22,9 +22,21 @@ static int io_failure(int err, char *reason, size_t cap)
 	return err;
 }
 
-/* Says why a request could not be built (before anything was sent). */
-static int build_failure(int err, const char *where, char *reason, size_t cap)
+/* Formatted only for a message: on success, nothing is spent on it. */
+static const char *where_text(const struct endpoint *next, char buf[ENDPOINT_TEXT_MAX])
 {
+	if (!next)
+		return "anything";
+	endpoint_format(next, buf, ENDPOINT_TEXT_MAX);
+	return buf;
+}
+
+/* Says why a request for next could not be built (before anything was sent). */
+static int build_failure(int err, const struct endpoint *next, char *reason, size_t cap)
+{
+	char buf[ENDPOINT_TEXT_MAX];
+	const char *where = where_text(next, buf);
+
 	if (err == -EAFNOSUPPORT)
 		snprintf(reason, cap, "speaks SOCKS4, which cannot carry the IPv6 address %s", where);
 	else if (err == -ENAMETOOLONG)
@@ -38,10 +50,11 @@ static int build_failure(int err, const char *where, char *reason, size_t cap)
 }
 
 /* The SOCKS4 reply: 8 bytes, one answer. */
-static int socks4_read_reply(int fd, const struct endpoint *next, const char *where,
-			     int64_t deadline, char *reason, size_t cap)
+static int socks4_read_reply(int fd, const struct endpoint *next, int64_t deadline,
+			     char *reason, size_t cap)
 {
 	uint8_t reply[SOCKS4_REPLY_LEN];
+	char where[ENDPOINT_TEXT_MAX];
 	const char *why;
 	int rc;
 
@@ -50,25 +63,25 @@ static int socks4_read_reply(int fd, const struct endpoint *next, const char *wh
 		return io_failure(rc, reason, cap);
 	rc = socks4_check_reply(reply, &why);
 	if (rc < 0)
-		snprintf(reason, cap, "%s for %s%s", why, where,
+		snprintf(reason, cap, "%s for %s%s", why, where_text(next, where),
 			 next->name && rc == -ECONNREFUSED
 				 ? " (a SOCKS4 server without SOCKS4A refuses host names)" : "");
 	return rc;
 }
 
 static int socks4_handshake(int fd, const struct hop *hop, const struct endpoint *next,
-			    const char *where, int64_t deadline, char *reason, size_t cap)
+			    int64_t deadline, char *reason, size_t cap)
 {
 	uint8_t req[SOCKS4_REQUEST_MAX];
 	int len, rc;
 
 	len = socks4_build_connect(req, sizeof(req), next, hop->user);
 	if (len < 0)
-		return build_failure(len, where, reason, cap);
+		return build_failure(len, next, reason, cap);
 	rc = sockio_send_all(fd, req, (size_t)len, deadline);
 	if (rc < 0)
 		return io_failure(rc, reason, cap);
-	return socks4_read_reply(fd, next, where, deadline, reason, cap);
+	return socks4_read_reply(fd, next, deadline, reason, cap);
 }
 
 /* The server's method choice among those offered. Returns the method or a negative errno. */
@@ -104,10 +117,11 @@ static int socks5_read_auth_reply(int fd, int64_t deadline, char *reason, size_t
 }
 
 /* The CONNECT reply: its fixed start, then the rest its address type says. */
-static int socks5_read_reply(int fd, const char *where, int64_t deadline, char *reason,
-			     size_t cap)
+static int socks5_read_reply(int fd, const struct endpoint *next, int64_t deadline,
+			     char *reason, size_t cap)
 {
 	uint8_t reply[SOCKS5_REPLY_MAX];
+	char where[ENDPOINT_TEXT_MAX];
 	const char *why;
 	int len, rc;
 
@@ -125,7 +139,7 @@ static int socks5_read_reply(int fd, const char *where, int64_t deadline, char *
 		return io_failure(rc, reason, cap);
 	rc = socks5_check_reply(reply, &why);
 	if (rc < 0)
-		snprintf(reason, cap, "%s for %s", why, where);
+		snprintf(reason, cap, "%s for %s", why, where_text(next, where));
 	return rc;
 }
 
@@ -135,7 +149,7 @@ static int socks5_credentials(const struct hop *hop, uint8_t *buf, size_t cap, c
 {
 	int len = socks5_build_auth(buf, cap, hop->user, hop->pass);
 
-	return len < 0 ? build_failure(len, "anything", reason, rcap) : len;
+	return len < 0 ? build_failure(len, NULL, reason, rcap) : len;
 }
 
 /* Greeting, then RFC 1929 credentials if the server chose them. */
@@ -164,21 +178,21 @@ static int socks5_authenticate(int fd, const struct hop *hop, int64_t deadline, 
 }
 
 static int socks5_handshake(int fd, const struct hop *hop, const struct endpoint *next,
-			    const char *where, int64_t deadline, char *reason, size_t cap)
+			    int64_t deadline, char *reason, size_t cap)
 {
 	uint8_t req[SOCKS5_REQUEST_MAX];
 	int len, rc;
 
 	len = socks5_build_connect(req, sizeof(req), next);
 	if (len < 0)
-		return build_failure(len, where, reason, cap);
+		return build_failure(len, next, reason, cap);
 	rc = socks5_authenticate(fd, hop, deadline, reason, cap);
 	if (rc < 0)
 		return rc;
 	rc = sockio_send_all(fd, req, (size_t)len, deadline);
 	if (rc < 0)
 		return io_failure(rc, reason, cap);
-	return socks5_read_reply(fd, where, deadline, reason, cap);
+	return socks5_read_reply(fd, next, deadline, reason, cap);
 }
 
 /*
@@ -209,10 +223,10 @@ static long read_http_headers(int fd, char *buf, int64_t deadline)
 	return -EMSGSIZE;
 }
 
-static int http_read_reply(int fd, const char *where, int64_t deadline, char *reason,
-			   size_t cap)
+static int http_read_reply(int fd, const struct endpoint *next, int64_t deadline,
+			   char *reason, size_t cap)
 {
-	char headers[HTTP_HEADERS_MAX], status[HTTP_STATUS_TEXT_MAX];
+	char headers[HTTP_HEADERS_MAX], status[HTTP_STATUS_TEXT_MAX], where[ENDPOINT_TEXT_MAX];
 	const char *why;
 	long len;
 	int rc;
@@ -226,12 +240,12 @@ static int http_read_reply(int fd, const char *where, int64_t deadline, char *re
 		return io_failure((int)len, reason, cap);
 	rc = http_check_status(headers, (size_t)len, status, &why);
 	if (rc < 0)
-		snprintf(reason, cap, "%s for %s: \"%s\"", why, where, status);
+		snprintf(reason, cap, "%s for %s: \"%s\"", why, where_text(next, where), status);
 	return rc;
 }
 
 static int http_handshake(int fd, const struct hop *hop, const struct endpoint *next,
-			  const char *where, int64_t deadline, char *reason, size_t cap)
+			  int64_t deadline, char *reason, size_t cap)
 {
 	char req[HTTP_REQUEST_MAX];
 	long len;
@@ -240,41 +254,38 @@ static int http_handshake(int fd, const struct hop *hop, const struct endpoint *
 	len = http_build_connect(req, sizeof(req), next, hop->user[0] ? hop->user : NULL,
 				 hop->pass);
 	if (len < 0)
-		return build_failure((int)len, where, reason, cap);
+		return build_failure((int)len, next, reason, cap);
 	rc = sockio_send_all(fd, req, (size_t)len, deadline);
 	explicit_bzero(req, sizeof(req));
 	if (rc < 0)
 		return io_failure(rc, reason, cap);
-	return http_read_reply(fd, where, deadline, reason, cap);
+	return http_read_reply(fd, next, deadline, reason, cap);
 }
 
 int hop_handshake(int fd, const struct hop *hop, const struct endpoint *next,
 		  int64_t deadline, char *reason, size_t cap)
 {
-	char where[ENDPOINT_TEXT_MAX];
-
-	endpoint_format(next, where, sizeof(where));
 	switch (hop->proto) {
 	case HOP_SOCKS4:
-		return socks4_handshake(fd, hop, next, where, deadline, reason, cap);
+		return socks4_handshake(fd, hop, next, deadline, reason, cap);
 	case HOP_SOCKS5:
-		return socks5_handshake(fd, hop, next, where, deadline, reason, cap);
+		return socks5_handshake(fd, hop, next, deadline, reason, cap);
 	case HOP_HTTP:
-		return http_handshake(fd, hop, next, where, deadline, reason, cap);
+		return http_handshake(fd, hop, next, deadline, reason, cap);
 	}
 	snprintf(reason, cap, "has an unknown protocol");
 	return -EPROTO;
 }
 
 /* Pipelined: the greeting offers one method, so the bytes after it can mean only one thing. */
-static int socks5_requests(const struct hop *hop, const struct endpoint *next, const char *where,
-			   uint8_t *buf, size_t cap, char *reason, size_t rcap)
+static int socks5_requests(const struct hop *hop, const struct endpoint *next, uint8_t *buf,
+			   size_t cap, char *reason, size_t rcap)
 {
 	unsigned offer = hop->user[0] ? SOCKS5_OFFER_PASSWORD : SOCKS5_OFFER_NONE;
 	int len = socks5_build_greeting(buf, cap, offer), more;
 
 	if (len < 0)
-		return build_failure(-ENOBUFS, where, reason, rcap);
+		return build_failure(-ENOBUFS, next, reason, rcap);
 	if (hop->user[0]) {
 		more = socks5_credentials(hop, buf + len, cap - (size_t)len, reason, rcap);
 		if (more < 0)
@@ -282,48 +293,44 @@ static int socks5_requests(const struct hop *hop, const struct endpoint *next, c
 		len += more;
 	}
 	more = socks5_build_connect(buf + len, cap - (size_t)len, next);
-	return more < 0 ? build_failure(more, where, reason, rcap) : len + more;
+	return more < 0 ? build_failure(more, next, reason, rcap) : len + more;
 }
 
 int hop_requests(const struct hop *hop, const struct endpoint *next, uint8_t *buf, size_t cap,
 		 char *reason, size_t rcap)
 {
-	char where[ENDPOINT_TEXT_MAX];
 	long len = -EPROTO;
 
-	endpoint_format(next, where, sizeof(where));
 	switch (hop->proto) {
 	case HOP_SOCKS4:
 		len = socks4_build_connect(buf, cap, next, hop->user);
 		break;
 	case HOP_SOCKS5:
-		return socks5_requests(hop, next, where, buf, cap, reason, rcap);
+		return socks5_requests(hop, next, buf, cap, reason, rcap);
 	case HOP_HTTP:
 		len = http_build_connect((char *)buf, cap, next, hop->user[0] ? hop->user : NULL,
 					 hop->pass);
 		break;
 	}
-	return len < 0 ? build_failure((int)len, where, reason, rcap) : (int)len;
+	return len < 0 ? build_failure((int)len, next, reason, rcap) : (int)len;
 }
 
 int hop_replies(int fd, const struct hop *hop, const struct endpoint *next, int64_t deadline,
 		char *reason, size_t cap)
 {
-	char where[ENDPOINT_TEXT_MAX];
 	unsigned offer = hop->user[0] ? SOCKS5_OFFER_PASSWORD : SOCKS5_OFFER_NONE;
 	int rc;
 
-	endpoint_format(next, where, sizeof(where));
 	switch (hop->proto) {
 	case HOP_SOCKS4:
-		return socks4_read_reply(fd, next, where, deadline, reason, cap);
+		return socks4_read_reply(fd, next, deadline, reason, cap);
 	case HOP_SOCKS5:
 		rc = socks5_read_choice(fd, offer, deadline, reason, cap);
 		if (rc >= 0 && hop->user[0])
 			rc = socks5_read_auth_reply(fd, deadline, reason, cap);
-		return rc < 0 ? rc : socks5_read_reply(fd, where, deadline, reason, cap);
+		return rc < 0 ? rc : socks5_read_reply(fd, next, deadline, reason, cap);
 	case HOP_HTTP:
-		return http_read_reply(fd, where, deadline, reason, cap);
+		return http_read_reply(fd, next, deadline, reason, cap);
 	}
 	snprintf(reason, cap, "has an unknown protocol");
 	return -EPROTO;

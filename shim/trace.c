@@ -56,7 +56,7 @@ void trace_failed(const struct shim_config *cfg, const struct chain *chain,
 		  const struct endpoint *dest, const struct dial_report *rep, int err)
 {
 	char hop[HOP_TEXT_MAX], where[ENDPOINT_TEXT_MAX], label[48], skips[1500] = "";
-	unsigned failed = rep->path[rep->failed_pos];
+	unsigned failed;
 
 	endpoint_format(dest, where, sizeof(where));
 	chain_label(chain, label, sizeof(label));
@@ -67,6 +67,7 @@ void trace_failed(const struct shim_config *cfg, const struct chain *chain,
 	}
 	if (cfg->verbosity >= VERBOSITY_VERBOSE)
 		append_skips(chain, rep, skips, 0, sizeof(skips));
+	failed = rep->path[rep->failed_pos];
 	hop_describe(&chain->hops[failed], hop, sizeof(hop));
 	shim_log(cfg, VERBOSITY_DEFAULT, "%s:%s hop %u of %u (%s) %s [%s]%s", where, label,
 		 failed + 1, chain->nhops, hop, rep->reason, strerrorname_np(err), skips);
