@@ -100,7 +100,7 @@ _sockschain_save() {
 
 # _sockschain_restore VAR: puts VAR back as _sockschain_save found it.
 _sockschain_restore() {
-	if eval "[ -n \"\${_sockschain_was_set_$1}\" ]"; then
+	if eval "[ -n \"\${_sockschain_was_set_$1-}\" ]"; then
 		eval "$1=\$_sockschain_was_$1; export $1"
 	else
 		unset "$1"
@@ -219,20 +219,21 @@ if { [ -n "${BASH_VERSION:-}" ] && [ "${BASH_SOURCE:-}" = "$0" ]; } ||
 	set -- not-sourced
 fi
 
+# (Each call in an || list: a shell with set -e is not ended by a refusal.)
+_sockschain_rc=0
 case ${1:-} in
-not-sourced) false ;;
+not-sourced) _sockschain_rc=2 ;;
 on)
 	shift
-	_sockschain_on "$@"
+	_sockschain_on "$@" || _sockschain_rc=$?
 	;;
-off) _sockschain_off ;;
-status) _sockschain_status ;;
+off) _sockschain_off || _sockschain_rc=$? ;;
+status) _sockschain_status || _sockschain_rc=$? ;;
 *)
 	_sockschain_say "usage: . sockschain-shell.sh on [-c SPEC | -f FILE] | off | status"
-	false
+	_sockschain_rc=2
 	;;
 esac
-_sockschain_rc=$?
 unset -f _sockschain_say _sockschain_absolute _sockschain_find _sockschain_without \
 	_sockschain_save _sockschain_restore _sockschain_on _sockschain_origin \
 	_sockschain_off _sockschain_status
