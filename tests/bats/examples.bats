@@ -292,3 +292,32 @@ complete_line() {
 	done
 	[ "$(grep -c '^ssh-hops: hop [12]: ' <<<"$output")" -eq 2 ]
 }
+
+@test "ssh-hops.sh without a command: prints SOCKS_CHAIN, serves until TERM, then stops its ssh processes" {
+	local dir=$BATS_TEST_TMPDIR pid i chain port
+	start_target echo
+	start_sshd s1
+	start_sshd s2
+	SOCKSCHAIN="$SOCKSCHAIN" "$EXAMPLES/ssh-hops.sh" "${SSH_OPTS[@]}" \
+		-o "IdentityFile=$s1_KEY" -o "IdentityFile=$s2_KEY" -C bypass=none \
+		"ssh://root@127.0.0.1:$s1_PORT" "ssh://root@127.0.0.1:$s2_PORT" \
+		>"$dir/hops.out" 2>"$dir/hops.err" 3>&- &
+	pid=$!
+	echo "$pid" >>"$dir/server.pids"	# stopped by teardown if the test fails first
+	for ((i = 0; i < 1000; i++)); do
+		grep -q '^SOCKS_CHAIN=' "$dir/hops.out" && break
+		sleep 0.02
+	done
+	cat "$dir/hops.out" "$dir/hops.err"
+	chain=$(sed -n "s/^SOCKS_CHAIN='\(.*\)'$/\1/p" "$dir/hops.out")
+	[[ $chain == "socks5://127.0.0.1:"[0-9]*" bypass=none" ]]
+	run "$SOCKSCHAIN" -c "$chain" "$CLIENT" --send 'later\n' --expect 'later\n' 127.0.0.1 "$target_PORT"
+	kill -TERM "$pid"
+	wait "$pid" || i=$?
+	[[ $output == "ok "*" received=later\n"* ]]
+	[ "$i" -eq 143 ]
+	for port in $(sed -n 's/^ssh-hops: hop [12]: .*127\.0\.0\.1:\([0-9]*\)$/\1/p' "$dir/hops.err"); do
+		! grep -qE "^ *[0-9]+: 0100007F:$(printf %04X "$port") 00000000:0000 0A " /proc/net/tcp
+	done
+	[ "$(grep -c '^ssh-hops: hop [12]: ' "$dir/hops.err")" -eq 2 ]
+}
