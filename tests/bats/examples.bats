@@ -288,7 +288,10 @@ complete_line() {
 	# Both SOCKS proxies are gone.
 	local port
 	for port in $(sed -n 's/^ssh-hops: hop [12]: .*127\.0\.0\.1:\([0-9]*\)$/\1/p' <<<"$output"); do
-		! grep -qE "^ *[0-9]+: 0100007F:$(printf %04X "$port") 00000000:0000 0A " /proc/net/tcp
+		if grep -qE "^ *[0-9]+: 0100007F:$(printf %04X "$port") 00000000:0000 0A " /proc/net/tcp; then
+			echo "still listening: 127.0.0.1:$port"
+			false
+		fi
 	done
 	[ "$(grep -c '^ssh-hops: hop [12]: ' <<<"$output")" -eq 2 ]
 }
@@ -317,7 +320,10 @@ complete_line() {
 	[[ $output == "ok "*" received=later\n"* ]]
 	[ "$i" -eq 143 ]
 	for port in $(sed -n 's/^ssh-hops: hop [12]: .*127\.0\.0\.1:\([0-9]*\)$/\1/p' "$dir/hops.err"); do
-		! grep -qE "^ *[0-9]+: 0100007F:$(printf %04X "$port") 00000000:0000 0A " /proc/net/tcp
+		if grep -qE "^ *[0-9]+: 0100007F:$(printf %04X "$port") 00000000:0000 0A " /proc/net/tcp; then
+			echo "still listening: 127.0.0.1:$port"
+			false
+		fi
 	done
 	[ "$(grep -c '^ssh-hops: hop [12]: ' "$dir/hops.err")" -eq 2 ]
 }
