@@ -45,7 +45,7 @@ _sockschain_absolute() {
 
 # Sets _sockschain_launcher and _sockschain_lib, or says why not.
 _sockschain_find() {
-	_sockschain_launcher= _sockschain_lib=
+	_sockschain_launcher='' _sockschain_lib=''
 	if [ -n "${SOCKSCHAIN_LIB:-}" ]; then
 		_sockschain_lib=$SOCKSCHAIN_LIB
 		[ ! -d "$_sockschain_lib" ] || _sockschain_lib=$_sockschain_lib/libsockschain.so
@@ -113,7 +113,7 @@ _sockschain_on() {
 		_sockschain_say "already on (off first, to change the chain)"
 		return 1
 	fi
-	_sockschain_spec= _sockschain_file= _sockschain_given=
+	_sockschain_spec='' _sockschain_file='' _sockschain_given=''
 	case $#:${1:-} in
 	2:-c) _sockschain_spec=$2 _sockschain_given=SOCKS_CHAIN ;;
 	2:-f) _sockschain_file=$2 _sockschain_given=SOCKS_CHAIN_FILE ;;
@@ -190,7 +190,11 @@ _sockschain_off() {
 	else
 		# Changed since: take out only the library.
 		LD_PRELOAD=$(_sockschain_without "${LD_PRELOAD-}" "$_sockschain_active_lib")
-		[ -n "$LD_PRELOAD" ] && export LD_PRELOAD || unset LD_PRELOAD
+		if [ -n "$LD_PRELOAD" ]; then
+			export LD_PRELOAD
+		else
+			unset LD_PRELOAD
+		fi
 		unset _sockschain_was_set_LD_PRELOAD _sockschain_was_LD_PRELOAD
 	fi
 	if [ "$_sockschain_active" = default ]; then
@@ -214,6 +218,7 @@ _sockschain_status() {
 }
 
 # Run as a program, it could change nothing: say so (bash and zsh can tell).
+# shellcheck disable=SC3028
 if { [ -n "${BASH_VERSION:-}" ] && [ "${BASH_SOURCE:-}" = "$0" ]; } ||
 	{ [ -n "${ZSH_VERSION:-}" ] && case ${ZSH_EVAL_CONTEXT:-} in *file*) false ;; *) true ;; esac; }; then
 	set -- not-sourced

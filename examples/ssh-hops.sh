@@ -58,6 +58,7 @@ command=("$@")
 ((${#hosts[@]} > 0)) || usage
 
 pids=()
+# shellcheck disable=SC2317  # called by the traps
 cleanup() {
 	local pid
 	trap - EXIT

@@ -47,8 +47,8 @@ _sockschain() {
 		;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '-c -f -q -v -vv --no-check --check --explain --print
-			--help --version --' -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W '-c -f -q -v -vv --no-check --check --explain
+			--print --help --version --' -- "$cur")
 	elif ((i == COMP_CWORD)); then
 		_sockschain_command "$i"
 	fi
@@ -60,7 +60,7 @@ _sockschain_command() {
 	if declare -F _command_offset >/dev/null; then
 		_command_offset "$1"
 	elif (($1 == COMP_CWORD)); then
-		COMPREPLY=($(compgen -c -- "${COMP_WORDS[COMP_CWORD]}"))
+		mapfile -t COMPREPLY < <(compgen -c -- "${COMP_WORDS[COMP_CWORD]}")
 	else
 		_sockschain_files "${COMP_WORDS[COMP_CWORD]}"
 	fi
@@ -71,9 +71,8 @@ _sockschain_files() {
 	if declare -F _filedir >/dev/null; then
 		_filedir
 	else
-		local IFS=$'\n'
 		compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -f -- "$1"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$1")
 	fi
 }
 
