@@ -252,7 +252,6 @@ int chain_dial(int fd, int sock_family, const struct chain *chain, const struct 
 		b.st.start = health_next_start(env->health, env->chain_index, chain->nhops);
 	if (chain->mode == MODE_RANDOM)
 		b.st.draw = env->seed + health_next_draw(env->health);
-	snprintf(rep->reason, sizeof(rep->reason), "has no hop left to try");
 	while ((n = path_pick(chain, env->chain_index, env->health, &b.st, clock_now_ms(),
 			      path)) > 0) {
 		rc = dial_path(fd, sock_family, chain, path, n, dest, overall, env->do_connect, rep);
@@ -266,5 +265,7 @@ int chain_dial(int fd, int sock_family, const struct chain *chain, const struct 
 		assign_blame(&b, env, rc, rep);
 		disconnect(fd, env->do_connect);
 	}
+	if (rep->path_len == 0)	/* not one try */
+		snprintf(rep->reason, sizeof(rep->reason), "has no hop left to try");
 	return rc;
 }
