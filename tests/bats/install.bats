@@ -55,5 +55,5 @@ teardown() {
 	((compiles > 10))
 	[ "$(grep -- ' -c .*\.c -o ' <<<"$output" | grep -c '^my-cc .*-DMY_CPP.*-DMY_C')" -eq "$compiles" ]
 	# both links: the library and the launcher
-	[ "$(grep -c -- '^my-cc .* -o build/\(libsockschain.so\|sockschain\) .*-Lmy-ld' <<<"$output")" -eq 2 ]
+	[ "$(grep -cE -- '^my-cc( .*)? -o build/(libsockschain\.so|sockschain) .*-Lmy-ld' <<<"$output")" -eq 2 ]
 }
