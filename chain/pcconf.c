@@ -59,25 +59,12 @@ int pc_fail(struct pc_state *st, const char *fmt, ...)
 int pc_emit(struct pc_state *st, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(st->out + st->len, st->cap - st->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -EINVAL;
-		if ((size_t)n < st->cap - st->len)
-			break;
-		char *grown = realloc(st->out, st->cap * 2 + (size_t)n);
-
-		if (!grown)
-			return -ENOMEM;
-		st->out = grown;
-		st->cap = st->cap * 2 + (size_t)n;
-	}
-	st->len += (size_t)n;
-	return 0;
+	va_start(ap, fmt);
+	rc = strbuf_vadd(&st->out, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 void pc_note(struct pc_state *st, const char *fmt, ...)
@@ -104,7 +91,7 @@ static void show_line(struct pc_line *ln, bool in_list)
 	for (i = 0; i < ln->nfields && n + 1 < cap; i++) {
 		const char *f = ln->field[i];
 		const char *at = strrchr(f, '@'), *sep = strstr(f, "://");
-		const char *colon = sep && at ? memchr(sep + 3, ':', (size_t)(at - sep - 3)) : NULL;
+		const char *colon = sep && at > sep ? memchr(sep + 3, ':', (size_t)(at - sep - 3)) : NULL;
 		int w;
 
 		if (in_list && i == 4)
@@ -379,22 +366,21 @@ static int translate(struct pc_state *st, const char *text, struct pc_line *ln)
 int pcconf_translate(const char *text, const char *origin, char **spec, struct pcconf *pc,
 		     struct spec_error *err)
 {
-	struct pc_state st = { .origin = origin, .pc = pc, .err = err, .cap = 1024,
+	struct pc_state st = { .origin = origin, .pc = pc, .err = err,
 			       .read_ms = PC_DEFAULT_READ_MS, .connect_ms = PC_DEFAULT_CONNECT_MS };
 	struct pc_line *ln = malloc(sizeof(*ln));
 	int rc = -ENOMEM;
 
 	memset(pc, 0, sizeof(*pc));
 	*spec = NULL;
-	st.out = malloc(st.cap);
-	if (ln && st.out)
+	if (ln)
 		rc = translate(&st, text, ln);
 	if (rc == -ENOMEM)
 		snprintf(err->text, sizeof(err->text), "%s: out of memory", origin);
 	free(ln);
 	if (rc < 0)
-		free(st.out);
+		free(st.out.text);
 	else
-		*spec = st.out;
+		*spec = st.out.text;
 	return rc;
 }

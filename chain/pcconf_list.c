@@ -52,6 +52,8 @@ static int check_credentials(struct pc_state *st, const struct pc_proxy *px)
 		return pc_fail(st, "user name longer than %d bytes", SPEC_NAME_MAX);
 	if (px->pass && strlen(px->pass) > SPEC_NAME_MAX)
 		return pc_fail(st, "password longer than %d bytes", SPEC_NAME_MAX);
+	if (px->user && !px->user[0] && px->pass && strcmp(px->type, "socks5") == 0)
+		return pc_fail(st, "socks5 needs a user name before the password");
 	if (px->user && strcmp(px->type, "http") == 0 && strchr(px->user, ':'))
 		return pc_fail(st, "an http user name cannot hold ':' (RFC 7617)");
 	return 0;
@@ -106,6 +108,8 @@ static int split_url(struct pc_state *st, char *url, struct pc_proxy *px)
 			px->pass = colon + 1;
 		}
 		rest = at + 1;
+		if (!px->user[0] && !px->pass)
+			px->user = NULL;	/* "TYPE://@HOST:PORT": no user at all */
 	}
 	rest[strcspn(rest, "/")] = '\0';	/* a trailing slash */
 	close = rest[0] == '[' ? strchr(rest, ']') : NULL;

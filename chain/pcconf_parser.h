@@ -6,6 +6,7 @@
 #define SOCKSCHAIN_PCCONF_PARSER_H
 
 #include "pcconf.h"
+#include "strbuf.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -26,8 +27,7 @@ struct pc_state {
 	const char *origin;
 	struct pcconf *pc;
 	struct spec_error *err;
-	char *out;			/* the spec so far */
-	size_t len, cap;
+	struct strbuf out;		/* the spec so far */
 	const struct pc_line *line;	/* the line being translated */
 	bool in_list;			/* after [ProxyList] */
 	bool random_like;		/* random_chain or round_robin_chain is in force */

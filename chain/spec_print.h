@@ -8,9 +8,11 @@
 
 #include "spec.h"
 
-#include <stdio.h>
-
-/* Every option explicit, defaults included, one chain after the other, routes last. */
-void spec_print(const struct chain_config *cfg, FILE *out);
+/*
+ * Every option explicit, defaults included, one chain after the other, routes
+ * last, into a new string (free() it). 0 or -ENOMEM. No stdio: the library
+ * links this too, and writes nothing to a program's streams.
+ */
+int spec_print(const struct chain_config *cfg, char **text);
 
 #endif

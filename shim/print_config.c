@@ -4,6 +4,7 @@
 #include "../chain/spec_print.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static bool has_password(const struct chain_config *cfg)
 {
@@ -34,6 +35,8 @@ static void print_translation(const struct chain_source *src)
 
 int print_config(const struct chain_config *cfg, const struct chain_source *src, const char *via)
 {
+	char *text;
+
 	puts("# sockschain --print: the configuration in effect, as a chain spec");
 	if (src->from_file)
 		printf("# from %s (%s)%s\n", src->origin, via,
@@ -44,7 +47,11 @@ int print_config(const struct chain_config *cfg, const struct chain_source *src,
 		puts("# passwords are shown as ***: write them back before using this as a chain file");
 	if (src->proxychains)
 		print_translation(src);
-	putchar('\n');
-	spec_print(cfg, stdout);
+	if (spec_print(cfg, &text) < 0) {
+		fputs("sockschain: out of memory\n", stderr);
+		return 125;
+	}
+	printf("\n%s", text);
+	free(text);
 	return 0;
 }

@@ -5,7 +5,7 @@
 #include "../chain/spec.h"
 #include "chainsource.h"
 
-/* Prints to stdout, what is not spec as # comments; via names the source. Returns 0. */
+/* Prints to stdout, what is not spec as # comments; via names the source. Returns 0, or 125. */
 int print_config(const struct chain_config *cfg, const struct chain_source *src, const char *via);
 
 #endif

@@ -214,6 +214,9 @@ static void refusals_name_file_and_line(void)
 	CHECK(refused_with("[ProxyList]\nsocks5 10.0.0.999 80\n", "pc.conf:2:", "bad IPv4 address"));
 	CHECK(refused_with("[ProxyList]\nsocks5 bad/host 80\n", "pc.conf:2:", "bad character"));
 	CHECK(refused_with("[ProxyList]\nsocks5://10.0.0.1\n", "pc.conf:2:", "with its port"));
+	CHECK(refused_with("[ProxyList]\nsocks5://:pw@10.0.0.1:1\n", "pc.conf:2:", "needs a user name"));
+	CHECK(load("[ProxyList]\nsocks5://@10.0.0.1:1\nhttp://:pw@10.0.0.2:2\n") == 0);
+	CHECK(!hop(0)->user[0] && !hop(0)->has_pass && strcmp(hop(1)->pass, "pw") == 0);
 	CHECK(refused_with("[ProxyList]\nhttp 10.0.0.1 80 a:b c\n", "pc.conf:2:", "cannot hold ':'"));
 }
 
@@ -253,6 +256,9 @@ static void hostile_input(void)
 	for (i = 0; i < 65; i++)
 		strcat(text, "localnet 10.0.0.0/8\n");
 	CHECK(refused_with(text, "pc.conf:65:", "more than 64 localnet"));
+	/* an '@' before a "://": no password to mask, and no read before the field */
+	CHECK(refused_with("c@hain_x://\n", "pc.conf:1: \"c@hain_x://\"", "unknown proxychains directive"));
+	CHECK(refused_with("[ProxyList]\nu@socks5://x:y\n", "pc.conf:2:", "unknown proxy type"));
 	/* a NUL-free soup of separators and nothing else */
 	CHECK(refused_with("\n\n \t\r\n[ProxyList]\n\t\n", "pc.conf", "no proxies"));
 	free(text);
