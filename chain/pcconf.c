@@ -316,8 +316,11 @@ static int translate_line(struct pc_state *st, struct pc_line *ln)
 		return 0;
 	if (!st->in_list)
 		return directive(st);
+	if (strcmp(ln->field[0], "[ProxyList]") == 0)
+		return pc_fail(st, "a second [ProxyList]");
 	if (is_directive(ln->field[0], strcspn(ln->field[0], "=")))
-		return pc_fail(st, "%s must come before [ProxyList]", ln->field[0]);
+		return pc_fail(st, "%.*s must come before [ProxyList]",
+			       (int)strcspn(ln->field[0], "="), ln->field[0]);
 	return pc_proxy(st);
 }
 

@@ -205,6 +205,8 @@ static void refusals_name_file_and_line(void)
 	CHECK(refused_with("[ProxyList]\nsocks5 10.0.0.1 1\nproxy_dns\n", "pc.conf:3:",
 			   "proxy_dns must come before [ProxyList]"));
 	CHECK(refused_with("strict_chain\n", "pc.conf: ", "no [ProxyList] section"));
+	CHECK(refused_with("[ProxyList]\n[ProxyList]\n", "pc.conf:2:", "a second [ProxyList]"));
+	CHECK(refused_with("[ProxyList]\nchain_len=2\n", "pc.conf:2:", "chain_len must come before"));
 	CHECK(refused_with("[ProxyList]\n# none\n", "pc.conf: ", "no proxies"));
 	CHECK(refused_with("[ProxyList]\nsocks5 10.0.0.1\n", "pc.conf:2:", "missing fields"));
 	CHECK(refused_with("[ProxyList]\nsocks5 10.0.0.1 1 u p extra\n", "pc.conf:2:", "too many fields"));
