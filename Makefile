@@ -23,7 +23,7 @@ ALL_CFLAGS  := $(WARN) $(CFLAGS) $(SAN) -fPIC -fvisibility=hidden -pthread -DSOC
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 
 CHAIN_SRC    := $(wildcard chain/*.c)
-LAUNCHER_ONLY := shim/launcher.c shim/check.c shim/explain.c shim/target_arg.c
+LAUNCHER_ONLY := shim/launcher.c shim/check.c shim/explain.c shim/target_arg.c shim/print_config.c
 SHIM_LIB_SRC := $(filter-out $(LAUNCHER_ONLY),$(wildcard shim/*.c))
 LAUNCHER_SRC := $(LAUNCHER_ONLY) shim/chainsource.c shim/exec_check.c
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)

@@ -145,6 +145,12 @@ bool chain_bypasses_name(const struct chain_config *cfg, const char *name);
 #define HOP_TEXT_MAX 1100
 void hop_describe(const struct hop *hop, char *buf, size_t cap);
 
+/*
+ * Userinfo as a URL writes it: letters, digits and "-._~" as they are, every
+ * other byte as %XX (so 3 * 255 + 1 bytes hold any user name or password).
+ */
+void spec_percent_encode(const char *in, char *out, size_t cap);
+
 /* "socks4", "socks5", "http"; "strict", "dynamic", "random", "round_robin". */
 const char *hop_proto_name(enum hop_proto proto);
 const char *chain_mode_name(enum chain_mode mode);

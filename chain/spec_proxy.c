@@ -233,7 +233,7 @@ const char *hop_proto_name(enum hop_proto proto)
 }
 
 /* A user name as a URL writes it: what could confuse a reader or a terminal, %XX. */
-static void percent_encode(const char *in, char *out, size_t cap)
+void spec_percent_encode(const char *in, char *out, size_t cap)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = 0;
@@ -257,7 +257,7 @@ void hop_describe(const struct hop *hop, char *buf, size_t cap)
 	bool v6 = !hop->host_is_name && hop->addr.family == AF_INET6;
 	char user[3 * SPEC_NAME_MAX + 1];
 
-	percent_encode(hop->user, user, sizeof(user));
+	spec_percent_encode(hop->user, user, sizeof(user));
 	snprintf(buf, cap, "%s://%s%s%s%s%s%s:%u", hop_proto_name(hop->proto), user,
 		 hop->has_pass ? ":***" : "", hop->user[0] || hop->has_pass ? "@" : "",
 		 v6 ? "[" : "", hop->host, v6 ? "]" : "", hop->port);

@@ -63,12 +63,35 @@ out:
 	return rc;
 }
 
-static int load_file(struct chain_source *src, const char *path, char *why, size_t cap)
+/* A proxychains.conf becomes our spec; a file in our own format stays as it is. */
+static int translate_proxychains(struct chain_source *src, char *why, size_t cap)
+{
+	struct spec_error err;
+	char *spec;
+	int rc;
+
+	if (!pcconf_detect(src->text))
+		return 0;
+	rc = pcconf_translate(src->text, src->origin, &spec, &src->pc, &err);
+	free(src->text);
+	src->text = NULL;
+	if (rc < 0) {
+		snprintf(why, cap, "%s", err.text);
+		return rc;
+	}
+	src->text = spec;
+	src->proxychains = true;
+	return 0;
+}
+
+static int load_file(struct chain_source *src, const char *via, const char *path, char *why,
+		     size_t cap)
 {
 	int rc;
 
 	snprintf(src->origin, sizeof(src->origin), "%s", path);
 	src->from_file = true;
+	src->via = via;
 	rc = chain_file_read(path, &src->text);
 	if (rc == -EINVAL)
 		snprintf(why, cap, "%s: not a text file", path);
@@ -76,6 +99,8 @@ static int load_file(struct chain_source *src, const char *path, char *why, size
 		snprintf(why, cap, "%s: larger than %d bytes", path, SPEC_TEXT_MAX);
 	else if (rc < 0)
 		snprintf(why, cap, "%s: %s", path, strerror(-rc));
+	if (rc == 0)
+		rc = translate_proxychains(src, why, cap);
 	return rc;
 }
 
@@ -96,22 +121,25 @@ int chain_source_load(struct chain_source *src, bool use_env, char *why, size_t 
 	char path[PATH_MAX];
 	const char *env;
 
-	src->text = NULL;
-	src->from_file = false;
+	memset(src, 0, sizeof(*src));
 	if (use_env && (env = getenv("SOCKS_CHAIN")) != NULL) {
 		snprintf(src->origin, sizeof(src->origin), "SOCKS_CHAIN");
+		src->via = "SOCKS_CHAIN";
 		src->text = strdup(env);
 		if (!src->text)
 			snprintf(why, cap, "out of memory");
 		return src->text ? 0 : -ENOMEM;
 	}
+	/* Named: their absence is an error. */
 	if (use_env && (env = getenv("SOCKS_CHAIN_FILE")) != NULL)
-		return load_file(src, env, why, cap);	/* named: its absence is an error */
+		return load_file(src, "SOCKS_CHAIN_FILE", env, why, cap);
+	if (use_env && (env = getenv("PROXYCHAINS_CONF_FILE")) != NULL)
+		return load_file(src, "PROXYCHAINS_CONF_FILE", env, why, cap);
 	if (use_env && user_chain_path(path, sizeof(path)) && access(path, F_OK) == 0)
-		return load_file(src, path, why, cap);
+		return load_file(src, "the user's chain file", path, why, cap);
 	if (access(SYSTEM_CHAIN_FILE, F_OK) == 0)
-		return load_file(src, SYSTEM_CHAIN_FILE, why, cap);
-	snprintf(why, cap, "no chain configured: set SOCKS_CHAIN or SOCKS_CHAIN_FILE, or write "
-		 "~/.config/sockschain/chain or " SYSTEM_CHAIN_FILE);
+		return load_file(src, "the system chain file", SYSTEM_CHAIN_FILE, why, cap);
+	snprintf(why, cap, "no chain configured: set SOCKS_CHAIN, SOCKS_CHAIN_FILE or "
+		 "PROXYCHAINS_CONF_FILE, or write ~/.config/sockschain/chain or " SYSTEM_CHAIN_FILE);
 	return -ENOENT;
 }

@@ -39,15 +39,15 @@ __attribute__((constructor)) static void register_fork_handlers(void)
 	pthread_atfork(before_fork, after_fork, after_fork);
 }
 
-static void read_environment(struct shim_config *cfg, bool use_env)
+/* Returns whether SOCKS_CHAIN_VERBOSE chose the verbosity. */
+static bool read_environment(struct shim_config *cfg, bool use_env)
 {
 	const char *verbose = use_env ? getenv("SOCKS_CHAIN_VERBOSE") : NULL;
 	const char *log = use_env ? getenv("SOCKS_CHAIN_LOG") : NULL;
 	const char *seed = use_env ? getenv("SOCKS_CHAIN_SEED") : NULL;
+	bool chosen = verbose && verbose[0] >= '0' && verbose[0] <= '3' && verbose[1] == '\0';
 
-	cfg->verbosity = VERBOSITY_DEFAULT;
-	if (verbose && verbose[0] >= '0' && verbose[0] <= '3' && verbose[1] == '\0')
-		cfg->verbosity = (enum verbosity)(verbose[0] - '0');
+	cfg->verbosity = chosen ? (enum verbosity)(verbose[0] - '0') : VERBOSITY_DEFAULT;
 	if (log && *log)
 		snprintf(cfg->log_path, sizeof(cfg->log_path), "%s", log);
 	/* A fixed seed makes random paths reproducible, for tests. */
@@ -55,9 +55,11 @@ static void read_environment(struct shim_config *cfg, bool use_env)
 		cfg->seed = strtoull(seed, NULL, 0);
 	else if (getrandom(&cfg->seed, sizeof(cfg->seed), GRND_NONBLOCK) != sizeof(cfg->seed))
 		cfg->seed = (uint64_t)clock_now_us() ^ (uint64_t)getpid() << 32;
+	return chosen;
 }
 
-static void load_chain(struct shim_config *cfg, bool use_env)
+/* verbosity_chosen: SOCKS_CHAIN_VERBOSE (which -q and -v set) wins over quiet_mode. */
+static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_chosen)
 {
 	static const struct resolver resolver = { real_getaddrinfo, real_freeaddrinfo };
 	struct chain_source src;
@@ -67,6 +69,10 @@ static void load_chain(struct shim_config *cfg, bool use_env)
 	if (chain_source_load(&src, use_env, cfg->error, sizeof(cfg->error)) < 0)
 		return;
 	snprintf(cfg->origin, sizeof(cfg->origin), "%s", src.origin);
+	cfg->via = src.via;
+	cfg->proxychains = src.proxychains;
+	if (src.pc.quiet && !verbosity_chosen)
+		cfg->verbosity = VERBOSITY_QUIET;
 	if (spec_parse(src.text, src.origin, &cfg->chain, &err) == 0 &&
 	    chain_resolve(&cfg->chain, &resolver, src.origin, &err) == 0)
 		cfg->ok = true;
@@ -81,13 +87,15 @@ static void build(struct shim_config *cfg)
 {
 	/* A set-user-ID program must not take its chain from whoever ran it. */
 	bool use_env = getauxval(AT_SECURE) == 0;
+	bool verbosity_chosen;
 
 	memset(cfg, 0, sizeof(*cfg));
-	read_environment(cfg, use_env);
-	load_chain(cfg, use_env);
+	verbosity_chosen = read_environment(cfg, use_env);
+	load_chain(cfg, use_env, verbosity_chosen);
 	if (cfg->ok)
-		shim_log(cfg, VERBOSITY_DEBUG, "chain from %s: %u chains (the default of %u hops), "
-			 "%u routes, %u bypass ranges", cfg->origin, cfg->chain.nchains,
+		shim_log(cfg, VERBOSITY_DEBUG, "chain from %s (%s%s): %u chains (the default of %u "
+			 "hops), %u routes, %u bypass ranges", cfg->origin, cfg->via,
+			 cfg->proxychains ? ", proxychains format" : "", cfg->chain.nchains,
 			 cfg->chain.chains[0].nhops, cfg->chain.nroutes, cfg->chain.nbypass);
 }
 

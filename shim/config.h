@@ -23,7 +23,9 @@ struct shim_config {
 	char error[2100];		/* why, when !ok */
 	struct chain_config chain;	/* when ok */
 	char origin[PATH_MAX];		/* where the chain came from */
-	enum verbosity verbosity;	/* SOCKS_CHAIN_VERBOSE */
+	const char *via;		/* which source: "SOCKS_CHAIN", "PROXYCHAINS_CONF_FILE", ... */
+	bool proxychains;		/* translated from proxychains.conf format */
+	enum verbosity verbosity;	/* SOCKS_CHAIN_VERBOSE, else the file's quiet_mode */
 	uint64_t seed;			/* SOCKS_CHAIN_SEED, else random: random paths */
 	char log_path[PATH_MAX];	/* SOCKS_CHAIN_LOG; empty: stderr */
 };

@@ -1,5 +1,6 @@
 /*
  * sockschain [-c SPEC | -f FILE] [-q | -v[v]] [--no-check] [--] COMMAND [ARG...]
+ * sockschain [-c SPEC | -f FILE] --check [HOST:PORT] | --explain HOST[:PORT] | --print
  *
  * Checks the chain, then runs COMMAND with libsockschain.so preloaded and the
  * chain passed on in the environment, so that its children are covered too.
@@ -11,6 +12,7 @@
 #include "check.h"
 #include "exec_check.h"
 #include "explain.h"
+#include "print_config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,10 +43,11 @@ enum {
 struct options {
 	const char *spec;	/* -c */
 	const char *file;	/* -f */
-	int verbosity;		/* 0 -q, 1 default, 2 -v, 3 -vv */
+	int verbosity;		/* 0 -q, 1 default, 2 -v, 3 -vv; -1: none given */
 	bool no_check;
 	const char *explain;	/* --explain HOST[:PORT] */
 	bool check;		/* --check [HOST:PORT] */
+	bool print;		/* --print */
 	char **command;		/* or, with --check, the destination (may be NULL) */
 };
 
@@ -73,11 +76,12 @@ static void usage(FILE *out)
 	fputs("usage: sockschain [-c SPEC | -f FILE] [-q | -v[v]] [--no-check] [--] COMMAND [ARG...]\n"
 	      "       sockschain [-c SPEC | -f FILE] --check [HOST:PORT]\n"
 	      "       sockschain [-c SPEC | -f FILE] --explain HOST[:PORT]\n"
+	      "       sockschain [-c SPEC | -f FILE] --print\n"
 	      "       sockschain --help | --version\n"
 	      "\n"
 	      "Runs COMMAND with its TCP connections carried through a chain of proxies.\n"
 	      "  -c SPEC      the chain, e.g. \"socks4://127.0.0.1:1080 socks4://10.0.0.5:1080\"\n"
-	      "  -f FILE      read the chain from FILE\n"
+	      "  -f FILE      read the chain from FILE (ours, or a proxychains.conf)\n"
 	      "  -q           report only a chain that cannot be loaded\n"
 	      "  -v, -vv      one line per connection with each hop's time; -vv: debug\n"
 	      "  --no-check   run COMMAND even if the library cannot reach it (UNSAFE: static\n"
@@ -85,8 +89,10 @@ static void usage(FILE *out)
 	      "  --check      dial each hop in turn and print a table; with HOST:PORT, also\n"
 	      "               through the whole chain; exit 0 when every hop answered\n"
 	      "  --explain    print which rule and which chain HOST[:PORT] would take\n"
-	      "Without -c or -f: SOCKS_CHAIN, SOCKS_CHAIN_FILE, ~/.config/sockschain/chain,\n"
-	      "/etc/sockschain/chain, first found. Messages go to stderr or to SOCKS_CHAIN_LOG.\n",
+	      "  --print      print the configuration in effect, as a chain spec\n"
+	      "Without -c or -f: SOCKS_CHAIN, SOCKS_CHAIN_FILE, PROXYCHAINS_CONF_FILE,\n"
+	      "~/.config/sockschain/chain, /etc/sockschain/chain, first found.\n"
+	      "Messages go to stderr or to SOCKS_CHAIN_LOG.\n",
 	      out);
 }
 
@@ -94,7 +100,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 {
 	int i;
 
-	*opt = (struct options){ .verbosity = 1 };
+	*opt = (struct options){ .verbosity = -1 };
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 
@@ -113,6 +119,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			opt->no_check = true;
 		} else if (strcmp(a, "--check") == 0) {
 			opt->check = true;
+		} else if (strcmp(a, "--print") == 0) {
+			opt->print = true;
 		} else if (strcmp(a, "--explain") == 0 && i + 1 < argc) {
 			opt->explain = argv[++i];
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -131,7 +139,11 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		return -1;
 	}
 	opt->command = argv + i;
-	if (opt->check || opt->explain)
+	if (opt->check + !!opt->explain + opt->print > 1) {
+		say("--check, --explain and --print cannot be used together");
+		return -1;
+	}
+	if (opt->check || opt->explain || opt->print)
 		return argc - i <= (opt->check ? 1 : 0) ? 0 : (say("too many arguments"), -1);
 	if (i >= argc) {
 		say("no command given (see sockschain --help)");
@@ -176,34 +188,65 @@ static void warn_if_exposed(const struct chain_source *src, const struct chain_c
 
 /*
  * Loads and checks the chain as the library will, resolving hop names unless
- * only explaining (which connects nowhere); NULL after saying why not.
+ * only explaining or printing (which connect nowhere); NULL after saying why
+ * not. src is left without its text.
  */
-static struct chain_config *load_chain(const struct options *opt, char *origin, size_t cap)
+static struct chain_config *load_chain(const struct options *opt, struct chain_source *src)
 {
 	static const struct resolver resolver = { getaddrinfo, freeaddrinfo };
 	struct chain_config *cfg = malloc(sizeof(*cfg));
-	struct chain_source src;
+	bool resolve = !opt->explain && !opt->print;
 	struct spec_error err;
-	char why[1100];
+	char why[2100];
 
-	if (!cfg || chain_source_load(&src, true, why, sizeof(why)) < 0) {
+	if (!cfg || chain_source_load(src, true, why, sizeof(why)) < 0) {
 		say("%s", cfg ? why : "out of memory");
 		free(cfg);
 		return NULL;
 	}
 	if (opt->spec)
-		snprintf(src.origin, sizeof(src.origin), "-c");
-	snprintf(origin, cap, "%s", src.origin);
-	if (spec_parse(src.text, src.origin, cfg, &err) < 0 ||
-	    (!opt->explain && chain_resolve(cfg, &resolver, src.origin, &err) < 0)) {
+		snprintf(src->origin, sizeof(src->origin), "-c");
+	if (spec_parse(src->text, src->origin, cfg, &err) < 0 ||
+	    (resolve && chain_resolve(cfg, &resolver, src->origin, &err) < 0)) {
 		say("%s", err.text);
 		free(cfg);
 		cfg = NULL;
 	} else {
-		warn_if_exposed(&src, cfg);
+		warn_if_exposed(src, cfg);
 	}
-	free(src.text);
+	free(src->text);
+	src->text = NULL;
 	return cfg;
+}
+
+/* Which source the user chose, as they wrote it. */
+static const char *source_name(const struct options *opt, const struct chain_source *src)
+{
+	return opt->spec ? "-c" : opt->file ? "-f" : src->via;
+}
+
+/* -q or -v as given; else the file's quiet_mode, else the default. */
+static int effective_verbosity(const struct options *opt, const struct chain_source *src)
+{
+	if (opt->verbosity >= 0)
+		return opt->verbosity;
+	return src->pc.quiet ? 0 : 1;
+}
+
+/* What a translated proxychains file should tell the user, and -v: where the chain came from. */
+static void tell_source(const struct options *opt, const struct chain_source *src, int level)
+{
+	unsigned i;
+
+	if (level >= 2)
+		say("chain from %s (%s%s)", src->origin, source_name(opt, src),
+		    src->proxychains ? ", proxychains format" : "");
+	for (i = 0; level >= 1 && i < src->pc.nnotes; i++) {
+		if (src->pc.notes[i].line)
+			say("%s:%u: note: %s", src->origin, src->pc.notes[i].line, src->pc.notes[i].text);
+		else
+			say("%s: note: %s", src->origin, src->pc.notes[i].text);
+	}
 }
 
 /*
@@ -279,10 +322,10 @@ static void exec_program(const char *path, char **argv)
 	free(sh_argv);
 }
 
-static int run(const struct options *opt)
+static int run(const struct options *opt, int verbosity)
 {
 	char path[PATH_MAX], why[PATH_MAX + 100];
-	char level[2] = { (char)('0' + opt->verbosity), '\0' };
+	char level[2] = { (char)('0' + verbosity), '\0' };
 	int rc = exec_find(opt->command[0], path, sizeof(path));
 
 	if (rc == -ENOENT) {
@@ -308,22 +351,27 @@ static int run(const struct options *opt)
 
 int main(int argc, char **argv)
 {
+	static struct chain_source src;	/* big: a path and the translation's notes */
 	struct chain_config *cfg;
 	struct options opt;
-	char origin[PATH_MAX];
-	int status;
+	int status, verbosity;
 
 	if (parse_options(argc, argv, &opt) < 0 || export_chain(&opt) < 0)
 		return EXIT_LAUNCHER;
-	cfg = load_chain(&opt, origin, sizeof(origin));
+	cfg = load_chain(&opt, &src);
 	if (!cfg)
 		return EXIT_LAUNCHER;
-	if (opt.explain)
-		status = explain(cfg, origin, opt.explain);
+	verbosity = effective_verbosity(&opt, &src);
+	if (!opt.print)
+		tell_source(&opt, &src, verbosity);	/* --print shows it as comments */
+	if (opt.print)
+		status = print_config(cfg, &src, source_name(&opt, &src));
+	else if (opt.explain)
+		status = explain(cfg, src.origin, opt.explain);
 	else if (opt.check)
 		status = check_chains(cfg, opt.command[0]);
 	else
-		status = run(&opt);
+		status = run(&opt, verbosity);
 	free(cfg);
 	return status;
 }
