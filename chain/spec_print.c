@@ -53,7 +53,7 @@ static void print_chain(const struct chain_config *cfg, const struct chain *chai
 		strbuf_add(out, " ");
 		print_seconds(out, "connect_timeout", chain->connect_timeout_ms);
 	}
-	strbuf_add(out, "\n");
+	strbuf_add(out, " pipeline=%s\n", chain->pipeline ? "yes" : "no");
 	for (i = 0; i < chain->nhops; i++) {
 		hop_describe(&chain->hops[i], hop, sizeof(hop));
 		strbuf_add(out, "%s\n", hop);

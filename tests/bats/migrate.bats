@@ -70,7 +70,7 @@ dead_port() {
 		[[ $output == *$'\nmode='"$mode "* ]]
 	done
 	# random takes one proxy per connection unless chain_len says more
-	[[ $output == *$'\nmode=round_robin hops=1 timeout=10\n'* ]]
+	[[ $output == *$'\nmode=round_robin hops=1 timeout=10 pipeline=no\n'* ]]
 	printf 'tcp_read_time_out 2500\ntcp_connect_time_out 1200\n[ProxyList]\nhttp 127.0.0.1 3128\n' | write_conf
 	run "$SOCKSCHAIN" -f "$CONF" --print
 	[[ $output == *$'\nmode=dynamic timeout=2.5\n'* ]]
@@ -110,7 +110,7 @@ dead_port() {
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "# from -c" ]
 	[[ $output == *$'\nsocks5://me:***@127.0.0.1:1080\n'* ]]
-	[[ $output == *$'\nchain=tor\nmode=strict timeout=10\nsocks5://127.0.0.1:9050\n'* ]]
+	[[ $output == *$'\nchain=tor\nmode=strict timeout=10 pipeline=no\nsocks5://127.0.0.1:9050\n'* ]]
 	[[ $output == *$'\nroute=*.onion->tor'* ]]
 	[[ $output != *Secret1* ]]
 	run "$SOCKSCHAIN" -c "socks5://me:Secret1@127.0.0.1:99999" --print

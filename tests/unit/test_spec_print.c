@@ -32,7 +32,7 @@ static bool same_chain(const struct chain *a, const struct chain *b)
 
 	if (strcmp(a->name, b->name) || a->mode != b->mode || a->path_len != b->path_len ||
 	    a->timeout_ms != b->timeout_ms || a->connect_timeout_ms != b->connect_timeout_ms ||
-	    a->nhops != b->nhops)
+	    a->pipeline != b->pipeline || a->nhops != b->nhops)
 		return false;
 	for (i = 0; i < a->nhops; i++)
 		if (!same_hop(&a->hops[i], &b->hops[i]))
@@ -79,7 +79,7 @@ static bool round_trips(const char *spec)
 static void defaults(void)
 {
 	CHECK(round_trips("socks4://127.0.0.1:1080"));
-	CHECK(strstr(printed, "mode=strict timeout=10\nsocks4://127.0.0.1:1080\n"));
+	CHECK(strstr(printed, "mode=strict timeout=10 pipeline=no\nsocks4://127.0.0.1:1080\n"));
 	CHECK(strstr(printed, "bypass=none bypass=127.0.0.0/8 bypass=::1/128\n"));
 	CHECK(strstr(printed, "dns=remote fake_range=240.0.0.0/4 udp=block"));
 }
@@ -87,6 +87,7 @@ static void defaults(void)
 static void everything(void)
 {
 	CHECK(round_trips("mode=random hops=2 timeout=2.25 connect_timeout=0.001 retry_after=7 "
+			  "pipeline=yes "
 			  "socks5://al%40ce:s3cret@10.0.0.1:1 http://b:@[2001:db8::1]:3128 "
 			  "socks4://u%20id@proxy.example dns=local fake_range=10.0.0.0/8 udp=allow "
 			  "bypass=none bypass=fd00::/8 bypass=*.corp.example bypass=host.lan "
@@ -115,7 +116,7 @@ static void a_proxychains_file(void)
 			       "[ProxyList]\nsocks5 10.0.0.1 1080 u p\nhttp 10.0.0.2 8080\n",
 			       "pc.conf", &spec, &pc, &err) == 0);
 	CHECK(round_trips(spec));
-	CHECK(strstr(printed, "mode=random hops=1 timeout=10\n"));
+	CHECK(strstr(printed, "mode=random hops=1 timeout=10 pipeline=no\n"));
 	CHECK(strstr(printed, "\nbypass=none\n"));
 	CHECK(strstr(printed, "route=10.0.0.0/8:80->direct\n"));
 	free(spec);
