@@ -55,7 +55,7 @@ dead_port() {
 	[[ ${lines[1]} == "# from $CONF (-f), translated from proxychains format" ]]
 	[[ $output == *"# passwords are shown as ***"* ]]
 	[[ $output == *"# quiet_mode: messages as with -q"* ]]
-	[[ $output == *$'\nmode=round_robin hops=2 timeout=15\nsocks5://alice:***@127.0.0.1:1080\nhttp://bob:***@198.18.0.1:3128\nsocks4://carol@127.0.0.1:1081\nsocks5://dave:***@[::1]:1082\n'* ]]
+	[[ $output == *$'\nmode=round_robin hops=2 timeout=15 pipeline=no\nsocks5://alice:***@127.0.0.1:1080\nhttp://bob:***@198.18.0.1:3128\nsocks4://carol@127.0.0.1:1081\nsocks5://dave:***@[::1]:1082\n'* ]]
 	[[ $output == *$'\nretry_after=30 dns=remote fake_range=10.0.0.0/8 udp=block\n'* ]]
 	[[ $output == *$'\nbypass=none bypass=127.0.0.0/8 bypass=::1/128\n'* ]]
 	[[ $output == *$'\nroute=192.168.1.0/24:80->direct\nroute=[fd00::]/8:443->direct'* ]]
@@ -73,7 +73,7 @@ dead_port() {
 	[[ $output == *$'\nmode=round_robin hops=1 timeout=10 pipeline=no\n'* ]]
 	printf 'tcp_read_time_out 2500\ntcp_connect_time_out 1200\n[ProxyList]\nhttp 127.0.0.1 3128\n' | write_conf
 	run "$SOCKSCHAIN" -f "$CONF" --print
-	[[ $output == *$'\nmode=dynamic timeout=2.5\n'* ]]
+	[[ $output == *$'\nmode=dynamic timeout=2.5 pipeline=no\n'* ]]
 	[[ $output == *" dns=local "* ]]
 	[[ $output == *"# note: no proxy_dns: names are resolved here"* ]]
 	# the launcher says so when it runs something
