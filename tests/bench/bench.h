@@ -20,8 +20,10 @@ enum {
 	BENCH_ERRNO_SLOTS = 256,	/* histogram of failures by errno */
 };
 
-/* A failure that is no errno: the peer closed before the expected bytes came. */
+/* Failures that are no errno: the peer closed before the expected bytes
+ * came; a spawned command exited non-zero or was killed. */
 #define BENCH_SHORT_READ (BENCH_ERRNO_SLOTS - 1)
+#define BENCH_COMMAND_FAILED (BENCH_ERRNO_SLOTS - 2)
 
 struct bench_opts {
 	const char *mode;		/* connect, resolve, throughput, spawn */

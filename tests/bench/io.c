@@ -40,6 +40,8 @@ void tally_report(const struct bench_tally *t)
 			continue;
 		if (e == BENCH_SHORT_READ)
 			fprintf(stderr, "bench: failed: short reply: %lu\n", t->errnos[e]);
+		else if (e == BENCH_COMMAND_FAILED)
+			fprintf(stderr, "bench: failed: command exited non-zero: %lu\n", t->errnos[e]);
 		else
 			fprintf(stderr, "bench: failed: %s (%s): %lu\n", strerrorname_np(e),
 				strerror(e), t->errnos[e]);

@@ -29,7 +29,7 @@ static double spawn_once(char **argv)
 		if (errno != EINTR)
 			return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -ECHILD;
+		return -BENCH_COMMAND_FAILED;
 	return bench_now() - t0;
 }
 
