@@ -1,6 +1,6 @@
 # Measuring and reporting for tests/bench/run. Every measurement appends
-# "KEY TOOL VALUE FAILED ATTEMPTED" to $work/results; the table is made from
-# that file at the end.
+# "KEY TOOL VALUE FAILED ATTEMPTED ROUND" to $work/results; the table is made
+# from that file at the end.
 
 # size_bytes 256m: the byte count target -s takes the same way.
 size_bytes() {
@@ -46,9 +46,9 @@ field() {
 	sed -nE "s/.*(^| )$2=([^ ]*).*/\\2/p" <<<"$1"
 }
 
-# record KEY TOOL VALUE FAILED ATTEMPTED
+# record KEY TOOL VALUE FAILED ATTEMPTED: a result of the current round.
 record() {
-	echo "$*" >>"$work/results"
+	echo "$* $round" >>"$work/results"
 }
 
 # measure KEY TOOL: one run of a row under a tool.
@@ -106,9 +106,20 @@ stats() {
 		}' "$work/results"
 }
 
-# ratio A B: A/B to two decimals, or a dash.
+# ratio KEY TOOL BASE: the median over rounds of TOOL's value over BASE's in
+# the same round, to two decimals, or a dash. Rounds, not medians, are
+# paired: load from elsewhere that comes and goes hits both sides of a ratio.
 ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "—"; else printf "%.2f\n", a / b }'
+	awk -v k="$1" -v t="$2" -v b="$3" -v digits="${4:-2}" '
+		$1 == k && $2 == t { v[$6] = $3 }
+		$1 == k && $2 == b { w[$6] = $3 }
+		END {
+			for (r in v) if ((r in w) && w[r] != 0) x[n++] = v[r] / w[r]
+			if (n == 0) { print "—"; exit }
+			for (i = 0; i < n; i++)
+				for (j = i; j > 0 && x[j - 1] > x[j]; j--) { y = x[j]; x[j] = x[j - 1]; x[j - 1] = y }
+			printf "%.*f\n", digits, n % 2 ? x[int(n / 2)] : (x[n / 2 - 1] + x[n / 2]) / 2
+		}' "$work/results"
 }
 
 num() {
@@ -122,15 +133,13 @@ TOOL_NAME_proxychains=proxychains-ng
 # table_rows KEY LABEL UNIT [lower]: a row per tool; "lower" means less is
 # better and the floor has no ratio (start-up, memory).
 table_rows() {
-	local key=$1 label=$2 unit=$3 lower=${4:-} tool s floor pc name fr pr
-	floor=$(stats "$key" floor | cut -d' ' -f1)
-	pc=$(stats "$key" proxychains | cut -d' ' -f1)
+	local key=$1 label=$2 unit=$3 lower=${4:-} tool s name fr pr
 	for tool in "${TOOLS[@]}"; do
 		s=$(stats "$key" "$tool")
 		[[ -n $s ]] || continue
 		read -r med min max failed attempted <<<"$s"
 		name=TOOL_NAME_$tool
-		fr=$(ratio "$med" "$floor") pr=$(ratio "$med" "$pc")
+		fr=$(ratio "$key" "$tool" floor) pr=$(ratio "$key" "$tool" proxychains)
 		[[ -z $lower ]] || fr="—"
 		[[ -z $lower || $tool != floor ]] || pr="—"
 		printf '| %s | %s | %s %s | %s–%s | %s | %s | %s |\n' "$label" "${!name}" \
@@ -151,9 +160,15 @@ print_table() {
 	table_rows start "start-up above a bare \`true\` ($(num "$bare") µs)" µs lower
 	# Extra resident memory: the 1-hop run's peak, less the bare program's.
 	rss_bare=$(stats rss_bare floor | cut -d' ' -f1)
-	awk -v b="$rss_bare" '$1 == "rss" { $1 = "rss_extra"; $3 -= b; print }' \
+	awk '$1 == "rss_bare" { b[$6] = $3 } $1 == "rss" { r[NR] = $0 }
+		END { for (i in r) { split(r[i], f, " "); print "rss_extra", f[2], f[3] - b[f[6]], 0, 0, f[6] } }' \
 		"$work/results" >>"$work/results"
 	table_rows rss_extra "extra resident memory (bare program $(num "$rss_bare") kB)" kB lower
+	echo
+	echo "Median and min–max over the rounds; a ratio is the median of the rounds' ratios"
+	echo "(the tools take turns within a round). failed: failed/attempted, all rounds."
+	echo "Start-up: \`sockschain -q -c SPEC true\` and \`proxychains4 -q -f CONF true\`, mean of 200."
+	echo "Memory: peak resident set (VmHWM) after the 1-hop run, less the bare program's."
 }
 
 print_machine() {
@@ -166,9 +181,9 @@ print_machine() {
 	echo "runs: $RUNS rounds, N=$N, throughput $BYTES"
 }
 
-# below LIMIT VALUE: VALUE < LIMIT, where LIMIT may be "FACTOR*NUMBER".
+# below LIMIT VALUE: VALUE < LIMIT; a dash (no data) is not.
 below() {
-	awk -v l="$1" -v v="$2" 'BEGIN { n = split(l, p, "*"); x = n == 2 ? p[1] * p[2] : p[1]; exit !(v < x) }'
+	[[ $2 != "—" && -n $2 ]] && awk -v l="$1" -v v="$2" 'BEGIN { exit !(v < l) }'
 }
 
 # miss TEXT: one unmet target, said plainly.
@@ -178,13 +193,12 @@ miss() {
 }
 
 print_misses() {
-	local key sc fl pc failed attempted
+	local key sc failed attempted fr pr
 	misses=0
 	echo
 	for key in "${rows[@]}" start; do
 		read -r sc _ _ failed attempted <<<"$(stats "$key" sockschain)"
-		fl=$(stats "$key" floor | cut -d' ' -f1)
-		pc=$(stats "$key" proxychains | cut -d' ' -f1)
+		fr=$(ratio "$key" sockschain floor 3) pr=$(ratio "$key" sockschain proxychains 3)
 		[[ ${failed:-0} == 0 ]] || miss "${LABEL[$key]:-$key}: $failed of $attempted failed under sockschain"
 		case $key in
 		start)
@@ -193,16 +207,16 @@ print_misses() {
 			fi
 			;;
 		dns)
-			if [[ -n $pc ]] && below "10*$pc" "$sc"; then
-				miss "remote DNS: $(ratio "$sc" "$pc") x proxychains-ng's rate (target: 10)"
+			if below 10 "$pr"; then
+				miss "remote DNS: $pr x proxychains-ng's rate (target: 10)"
 			fi
 			;;
 		*)
-			if below "0.97*$fl" "$sc"; then
-				miss "${LABEL[$key]}: $(ratio "$sc" "$fl") of the floor (target: 0.97)"
+			if below 0.97 "$fr"; then
+				miss "${LABEL[$key]}: $fr of the floor (target: 0.97)"
 			fi
-			if [[ -n $pc ]] && below "$pc" "$sc"; then
-				miss "${LABEL[$key]}: $(ratio "$sc" "$pc") of proxychains-ng (target: 1)"
+			if below 1 "$pr"; then
+				miss "${LABEL[$key]}: $pr of proxychains-ng (target: 1)"
 			fi
 			;;
 		esac
