@@ -88,4 +88,8 @@ teardown() {
 	[ "$status" -eq 1 ]
 	[[ $output == "ok=0 failed=3 "* ]]
 	[ "$stderr" = "bench: failed: command exited non-zero: 3" ]
+	# --env reaches the command, and only the command
+	run "$BENCH" spawn -n 2 --env BENCH_PROBE=1 -- sh -c 'test "$BENCH_PROBE" = 1'
+	[ "$status" -eq 0 ]
+	[ -z "${BENCH_PROBE:-}" ]
 }

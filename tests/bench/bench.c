@@ -5,7 +5,7 @@
  *                      HOST PORT | --name NAME PORT
  *        bench throughput --bytes B [--nonblock] [--floor SPEC] HOST PORT
  *        bench resolve [-n N] NAMEPATTERN         (e.g. host%lu.bench.example)
- *        bench spawn [-n N] -- CMD [ARG...]
+ *        bench spawn [-n N] [--env NAME=VALUE]... -- CMD [ARG...]
  *
  * connect: T threads (default 1) share N connections (default 1000); each
  *   connects to HOST:PORT (a literal), or to NAME looked up with getaddrinfo
@@ -14,7 +14,8 @@
  * throughput: one connection; reads B bytes (until EOF at most), timed from
  *   the end of connect().
  * resolve: getaddrinfo() on N names made from NAMEPATTERN and 0..N-1.
- * spawn: posix_spawn CMD N times (default 100), one after the other.
+ * spawn: posix_spawn CMD N times (default 100), one after the other, with
+ *   this environment and each --env added.
  *
  * Under LD_PRELOAD (sockschain, proxychains-ng) connect() and getaddrinfo()
  * are theirs. --floor SPEC dials the chain in-process instead, preloading
@@ -35,7 +36,10 @@
 #include <string.h>
 
 enum { EXIT_USAGE = 2 };
-enum { OPT_NONBLOCK = 256, OPT_NAME, OPT_EXPECT, OPT_BYTES, OPT_FLOOR };
+enum { OPT_NONBLOCK = 256, OPT_NAME, OPT_EXPECT, OPT_BYTES, OPT_FLOOR, OPT_ENV };
+enum { ENV_EXTRA_MAX = 16 };
+
+extern char **environ;
 
 static const struct option long_options[] = {
 	{ "nonblock", no_argument, NULL, OPT_NONBLOCK },
@@ -43,6 +47,7 @@ static const struct option long_options[] = {
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "bytes", required_argument, NULL, OPT_BYTES },
 	{ "floor", required_argument, NULL, OPT_FLOOR },
+	{ "env", required_argument, NULL, OPT_ENV },
 	{ 0 },
 };
 
@@ -52,7 +57,7 @@ static void usage(void)
 	      "                     HOST PORT | --name NAME PORT\n"
 	      "       bench throughput --bytes B [--nonblock] [--floor SPEC] HOST PORT\n"
 	      "       bench resolve [-n N] NAMEPATTERN\n"
-	      "       bench spawn [-n N] -- CMD [ARG...]\n",
+	      "       bench spawn [-n N] [--env NAME=VALUE]... -- CMD [ARG...]\n",
 	      stderr);
 	exit(EXIT_USAGE);
 }
@@ -67,7 +72,31 @@ static unsigned long long number(const char *text, unsigned long long max)
 	return v;
 }
 
-static void take_option(struct bench_opts *o, int opt, const char *arg)
+/* The environment for spawn: the --env entries first, since getenv() takes
+ * the first match, then ours. */
+static void add_env(struct bench_opts *o, char *entry)
+{
+	static char *env[ENV_EXTRA_MAX + 1];
+	static char **merged;
+	size_t extra = 0, ours = 0;
+
+	while (env[extra])
+		extra++;
+	if (extra == ENV_EXTRA_MAX || !strchr(entry, '='))
+		usage();
+	env[extra++] = entry;
+	while (environ[ours])
+		ours++;
+	free(merged);
+	merged = calloc(extra + ours + 1, sizeof *merged);
+	if (!merged)
+		usage();
+	memcpy(merged, env, extra * sizeof *merged);
+	memcpy(merged + extra, environ, ours * sizeof *merged);
+	o->env = merged;
+}
+
+static void take_option(struct bench_opts *o, int opt, char *arg)
 {
 	switch (opt) {
 	case 'n': o->count = (unsigned long)number(arg, 100000000); break;
@@ -77,6 +106,7 @@ static void take_option(struct bench_opts *o, int opt, const char *arg)
 	case OPT_EXPECT: o->expect = (size_t)number(arg, 1 << 20); break;
 	case OPT_BYTES: o->bytes = number(arg, 1ULL << 40); break;
 	case OPT_FLOOR: o->floor_spec = arg; break;
+	case OPT_ENV: add_env(o, arg); break;
 	default: usage();
 	}
 }
@@ -104,7 +134,7 @@ static void take_operands(struct bench_opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = { .count = 0, .threads = 1, .expect = 1 };
+	struct bench_opts o = { .count = 0, .threads = 1, .expect = 1, .env = environ };
 	int opt;
 
 	if (argc < 2)

@@ -38,6 +38,7 @@ struct bench_opts {
 	const char *host;		/* HOST or NAMEPATTERN */
 	uint16_t port;
 	char **command;			/* spawn: CMD ARGS */
+	char **env;			/* spawn: the environment CMD gets */
 };
 
 /* Counts of one thread, or of all of them. */

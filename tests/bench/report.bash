@@ -68,22 +68,43 @@ measure() {
 	[[ $key == s4 ]] && record rss "$tool" "$(field "$line" rss_kb)" 0 0
 }
 
-# Start-up: a program that never connects, bare and under each launcher.
+# Start-up: a program that never connects, bare, under each launcher, and
+# with each library preloaded alone (no launcher: one exec fewer).
 measure_startup() {
-	local bare line tool us
+	local bare line tool
 	line=$("$BENCH" spawn -n 200 -- true)
 	bare=$(field "$line" mean_us)
 	record start floor 0 0 0
+	record start_lib floor 0 0 0
 	record start_bare floor "$bare" 0 0
 	for tool in "${TOOLS[@]:1}"; do
 		case $tool in
-		sockschain) line=$("$BENCH" spawn -n 200 -- "$SOCKSCHAIN" -q -c "$S4" true) ;;
-		proxychains) line=$("$BENCH" spawn -n 200 -- "$PROXYCHAINS" -q -f "$(pc_conf s4)" true) ;;
+		sockschain)
+			record_startup start "$tool" "$bare" "$SOCKSCHAIN" -q -c "$S4" true
+			record_startup start_lib "$tool" "$bare" --env "LD_PRELOAD=$PWD/build/libsockschain.so" \
+				--env "SOCKS_CHAIN=$S4" true
+			;;
+		proxychains)
+			record_startup start "$tool" "$bare" "$PROXYCHAINS" -q -f "$(pc_conf s4)" true
+			[[ -z $PC_LIB ]] || record_startup start_lib "$tool" "$bare" --env "LD_PRELOAD=$PC_LIB" \
+				--env "PROXYCHAINS_CONF_FILE=$(pc_conf s4)" --env PROXYCHAINS_QUIET_MODE=1 true
+			;;
 		esac
-		us=$(field "$line" mean_us)
-		record start "$tool" "$(awk -v a="$us" -v b="$bare" 'BEGIN { printf "%.1f", a - b }')" \
-			"$(field "$line" failed)" 200
 	done
+}
+
+# record_startup KEY TOOL BARE_US [--env ...] CMD...: µs above the bare run.
+record_startup() {
+	local key=$1 tool=$2 bare=$3 args=() line us
+	shift 3
+	while [[ $1 == --env ]]; do
+		args+=("$1" "$2")
+		shift 2
+	done
+	line=$("$BENCH" spawn -n 200 "${args[@]}" -- "$@")
+	us=$(field "$line" mean_us)
+	record "$key" "$tool" "$(awk -v a="$us" -v b="$bare" 'BEGIN { printf "%.1f", a - b }')" \
+		"$(field "$line" failed)" 200
 }
 
 # The bare program's resident set: the same connections, direct, nothing preloaded.
@@ -158,6 +179,7 @@ print_table() {
 	done
 	bare=$(stats start_bare floor | cut -d' ' -f1)
 	table_rows start "start-up above a bare \`true\` ($(num "$bare") µs)" µs lower
+	table_rows start_lib "start-up, the library preloaded alone, above a bare \`true\`" µs lower
 	# Extra resident memory: the 1-hop run's peak, less the bare program's.
 	rss_bare=$(stats rss_bare floor | cut -d' ' -f1)
 	awk '$1 == "rss_bare" { b[$6] = $3 } $1 == "rss" { r[NR] = $0 }
@@ -167,7 +189,8 @@ print_table() {
 	echo
 	echo "Median and min–max over the rounds; a ratio is the median of the rounds' ratios"
 	echo "(the tools take turns within a round). failed: failed/attempted, all rounds."
-	echo "Start-up: \`sockschain -q -c SPEC true\` and \`proxychains4 -q -f CONF true\`, mean of 200."
+	echo "Start-up: \`sockschain -q -c SPEC true\` and \`proxychains4 -q -f CONF true\`, mean of 200;"
+	echo "the library alone: \`true\` with LD_PRELOAD and the chain or config in the environment."
 	echo "Memory: peak resident set (VmHWM) after the 1-hop run, less the bare program's."
 }
 

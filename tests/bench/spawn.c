@@ -3,6 +3,8 @@
  * runs of CMD, each posix_spawn()ed and waited for in turn. Run with
  * `sockschain true`, `proxychains4 -q true` and a bare `true`, the
  * differences are what each adds to a program that never connects.
+ * --env NAME=VALUE (repeatable) adds to CMD's environment only, so that the
+ * library can be timed preloaded alone, without the launcher.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -13,16 +15,14 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-extern char **environ;
-
 /* One run: its wall time in seconds, or a negative errno. */
-static double spawn_once(char **argv)
+static double spawn_once(char **argv, char **env)
 {
 	pid_t pid;
 	int status;
 
 	double t0 = bench_now();
-	int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, env);
 	if (err != 0)
 		return -err;
 	while (waitpid(pid, &status, 0) < 0)
@@ -39,7 +39,7 @@ int run_spawn(const struct bench_opts *o)
 	double total = 0, best = 0;
 
 	for (unsigned long i = 0; i < o->count; i++) {
-		double s = spawn_once(o->command);
+		double s = spawn_once(o->command, o->env);
 		if (s < 0) {
 			tally_fail(&t, (int)-s);
 			continue;
