@@ -55,6 +55,22 @@ teardown() {
 	[ "$(grep -c "proto=http .*dest=target.bench.example:80 .*granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 40 ]
 }
 
+@test "bench connect --floor --pipeline: SOCKS5 with and without a password, one write a hop" {
+	start_proxy pa -u alice:s3cret
+	run "$BENCH" connect -n 50 -t 2 --expect "$BANNER_LEN" --pipeline \
+		--floor "socks5://alice:s3cret@127.0.0.1:$pa_PORT $MIXED" "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == "ok=50 failed=0 bytes=$((50 * BANNER_LEN)) "* ]]
+	[ "$(grep -c "proto=socks5 user=alice dest=127.0.0.1:$p1_PORT .*granted" "$BATS_TEST_TMPDIR/pa.log")" -eq 50 ]
+	[ "$(grep -c "proto=http .*dest=$REMOTE:80 .*granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 50 ]
+	# a wrong password: refused, every time, and counted
+	run --separate-stderr "$BENCH" connect -n 5 --pipeline \
+		--floor "socks5://alice:wrong@127.0.0.1:$pa_PORT" "$REMOTE" 80
+	[ "$status" -eq 1 ]
+	[[ $output == "ok=0 failed=5 "* ]]
+	[[ $stderr == *"EACCES"*": 5"* ]]
+}
+
 @test "bench counts failures by errno: a dead hop fails every connection, none succeeds" {
 	run --separate-stderr "$BENCH" connect -n 10 --floor "socks4://127.0.0.1:1" "$REMOTE" 80
 	[ "$status" -eq 1 ]

@@ -2,7 +2,7 @@
  * bench - the benchmark client of `make bench`: the program under test.
  *
  * usage: bench connect [-n N] [-t T] [--nonblock] [--expect BYTES] [--floor SPEC]
- *                      HOST PORT | --name NAME PORT
+ *                      [--pipeline] HOST PORT | --name NAME PORT
  *        bench throughput --bytes B [--nonblock] [--floor SPEC] HOST PORT
  *        bench resolve [-n N] NAMEPATTERN         (e.g. host%lu.bench.example)
  *        bench spawn [-n N] [--env NAME=VALUE]... -- CMD [ARG...]
@@ -20,6 +20,9 @@
  * Under LD_PRELOAD (sockschain, proxychains-ng) connect() and getaddrinfo()
  * are theirs. --floor SPEC dials the chain in-process instead, preloading
  * nothing (see floor.c); with --name it sends the name in the request.
+ * --pipeline makes the floor send a SOCKS5 hop's greeting, authentication
+ * and request in one write, then read the replies: one round trip a hop,
+ * the floor of a socksifier that pipelines.
  *
  * stdout: one line, key=value: ok= failed= ... seconds= rate= (per second:
  * connections, bytes or names) rss_kb= (peak resident set, VmHWM).
@@ -36,7 +39,7 @@
 #include <string.h>
 
 enum { EXIT_USAGE = 2 };
-enum { OPT_NONBLOCK = 256, OPT_NAME, OPT_EXPECT, OPT_BYTES, OPT_FLOOR, OPT_ENV };
+enum { OPT_NONBLOCK = 256, OPT_NAME, OPT_EXPECT, OPT_BYTES, OPT_FLOOR, OPT_ENV, OPT_PIPELINE };
 enum { ENV_EXTRA_MAX = 16 };
 
 extern char **environ;
@@ -48,13 +51,14 @@ static const struct option long_options[] = {
 	{ "bytes", required_argument, NULL, OPT_BYTES },
 	{ "floor", required_argument, NULL, OPT_FLOOR },
 	{ "env", required_argument, NULL, OPT_ENV },
+	{ "pipeline", no_argument, NULL, OPT_PIPELINE },
 	{ 0 },
 };
 
 static void usage(void)
 {
 	fputs("usage: bench connect [-n N] [-t T] [--nonblock] [--expect BYTES] [--floor SPEC]\n"
-	      "                     HOST PORT | --name NAME PORT\n"
+	      "                     [--pipeline] HOST PORT | --name NAME PORT\n"
 	      "       bench throughput --bytes B [--nonblock] [--floor SPEC] HOST PORT\n"
 	      "       bench resolve [-n N] NAMEPATTERN\n"
 	      "       bench spawn [-n N] [--env NAME=VALUE]... -- CMD [ARG...]\n",
@@ -107,6 +111,7 @@ static void take_option(struct bench_opts *o, int opt, char *arg)
 	case OPT_BYTES: o->bytes = number(arg, 1ULL << 40); break;
 	case OPT_FLOOR: o->floor_spec = arg; break;
 	case OPT_ENV: add_env(o, arg); break;
+	case OPT_PIPELINE: o->pipeline = true; break;
 	default: usage();
 	}
 }
@@ -148,6 +153,8 @@ int main(int argc, char **argv)
 		usage();
 	if (o.floor_spec && floor_parse(o.floor_spec, &o.chain) < 0)
 		return EXIT_USAGE;
+	if (o.pipeline && !o.floor_spec)
+		usage();
 	signal(SIGPIPE, SIG_IGN);
 	if (strcmp(o.mode, "connect") == 0) {
 		o.count = o.count ? o.count : 1000;

@@ -34,6 +34,7 @@ struct bench_opts {
 	size_t expect;			/* --expect: bytes of reply per connection */
 	unsigned long long bytes;	/* --bytes, for throughput */
 	const char *floor_spec;		/* --floor SPEC, NULL under a preload */
+	bool pipeline;			/* --pipeline: the floor sends a SOCKS5 hop's messages at once */
 	const struct chain *chain;	/* parsed from floor_spec */
 	const char *host;		/* HOST or NAMEPATTERN */
 	uint16_t port;
@@ -74,10 +75,10 @@ int bench_recv_exact(int fd, void *buf, size_t len);
 int bench_connect_fd(int fd, const struct sockaddr *sa, socklen_t len);
 
 /*
- * The floor: a socket connected through the whole chain to dest, dialed
- * here with the chain/ codecs. Returns the fd, or -errno.
+ * The floor: a socket connected through o->chain to dest, dialed here with
+ * the chain/ codecs, non-blocking or pipelined as o says. The fd, or -errno.
  */
-int floor_dial(const struct chain *chain, const struct endpoint *dest, bool nonblock);
+int floor_dial(const struct bench_opts *o, const struct endpoint *dest);
 
 /* Parses a --floor spec; its default chain must have hop 1 as an address. */
 int floor_parse(const char *spec, const struct chain **out);

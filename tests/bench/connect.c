@@ -90,7 +90,7 @@ static int floor_open(const struct bench_opts *o)
 			return rc;
 	}
 	dest.addr.port = o->port;
-	return floor_dial(o->chain, &dest, o->nonblock);
+	return floor_dial(o, &dest);
 }
 
 int bench_open(const struct bench_opts *o)

@@ -35,7 +35,7 @@ command_for() {
 	local key=$1 tool=$2 args
 	read -ra args <<<"${ARGS[$key]}"
 	case $tool in
-	floor) cmd=("$BENCH" "${args[0]}" --floor "${SPEC[$key]}" "${args[@]:1}") ;;
+	floor) cmd=("$BENCH" "${args[0]}" --floor "${SPEC[$key]}" ${BENCH_FLOOR_PIPELINE:+--pipeline} "${args[@]:1}") ;;
 	sockschain) cmd=("$SOCKSCHAIN" -q -c "${SPEC[$key]}" "$BENCH" "${args[@]}") ;;
 	proxychains) cmd=("$PROXYCHAINS" -q -f "$(pc_conf "$key")" "$BENCH" "${args[@]}") ;;
 	esac
@@ -201,7 +201,7 @@ print_machine() {
 		[[ -z $PROXYCHAINS ]] || echo ", proxychains-ng $(dpkg-query -W -f '${Version}' proxychains4 2>/dev/null)")$(
 		[[ -z $MICROSOCKS ]] || echo ", microsocks $(dpkg-query -W -f '${Version}' microsocks 2>/dev/null)")$(
 		[[ -z $DANTED ]] || echo ", danted $(dpkg-query -W -f '${Version}' dante-server 2>/dev/null)")"
-	echo "runs: $RUNS rounds, N=$N, throughput $BYTES"
+	echo "runs: $RUNS rounds, N=$N, throughput $BYTES$([[ -z ${BENCH_FLOOR_PIPELINE:-} ]] || echo ", the floor pipelined")"
 }
 
 # below LIMIT VALUE: VALUE < LIMIT; a dash (no data) is not.
