@@ -3,6 +3,7 @@
 #   make test [SANITIZE=1]    every suite (under ASan+UBSan); ends "N passed, N failed"
 #   make test-valgrind        the unit tests and our programs' suites under memcheck
 #   make fuzz [FUZZ_SECONDS=N], make fuzz-regress     libFuzzer harnesses (clang)
+#   make bench [BENCH_RUNS=5 BENCH_N=...]   connection rates etc. against the floor and proxychains-ng
 #   make install [PREFIX=/usr/local DESTDIR=]
 
 VERSION  := 0.1.0
@@ -28,12 +29,13 @@ SHIM_LIB_SRC := $(filter-out $(LAUNCHER_ONLY),$(wildcard shim/*.c))
 LAUNCHER_SRC := $(LAUNCHER_ONLY) shim/chainsource.c shim/exec_check.c
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 TOOLS        := testproxy target dnsrecorder delaylink netns client resolve
+BENCH_SRC    := $(wildcard tests/bench/*.c)
 
 CHAIN_OBJ    := $(CHAIN_SRC:%.c=$(OBJ)/%.o)
 LIB          := $(BUILD)/libsockschain.so
 LAUNCHER     := $(BUILD)/sockschain
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_BIN     := $(TOOLS:%=$(BUILD)/tests/%)
+TOOL_BIN     := $(TOOLS:%=$(BUILD)/tests/%) $(BUILD)/tests/bench
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -45,7 +47,7 @@ COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SONAME  := libsockschain.so.$(firstword $(subst ., ,$(VERSION)))
 LIBFILE := libsockschain.so.$(VERSION)
 
-.PHONY: all test test-valgrind unit demo install uninstall clean
+.PHONY: all test test-valgrind unit demo bench install uninstall clean
 .SECONDARY:
 all: $(LIB) $(LAUNCHER)
 
@@ -73,6 +75,11 @@ $(BUILD)/tests/%: $(OBJ)/tests/tools/%.o
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
 
+# The benchmark client reuses the chain/ codecs for its in-process floor.
+$(BUILD)/tests/bench: $(BENCH_SRC:%.c=$(OBJ)/%.o) $(CHAIN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS)
+
 # Never sanitized: a static program is exactly what the sanitizers cannot be loaded into.
 $(BUILD)/tests/static-hello: tests/tools/static-hello.c
 	@mkdir -p $(dir $@)
@@ -91,6 +98,9 @@ test-valgrind: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
 
 demo: all $(BUILD)/tests/testproxy $(BUILD)/tests/target
 	@examples/demo.sh
+
+bench: all $(TOOL_BIN)
+	@tests/bench/run
 
 # The launcher looks for ../lib/sockschain/$(LIBFILE) from where it is, so
 # BINDIR and LIBDIR follow PREFIX only. libsockschain.so links to it: a

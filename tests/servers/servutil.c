@@ -105,6 +105,11 @@ int wait_fd(int fd, short events, int64_t deadline)
 	}
 }
 
+/*
+ * Whatever has arrived is taken at once (MSG_DONTWAIT, whatever the socket's
+ * mode); poll() only when nothing has: one system call per message in the
+ * common case, and the deadline still holds for a peer that stalls.
+ */
 int read_exact(int fd, void *buf, size_t len, int64_t deadline, size_t *got)
 {
 	unsigned char *p = buf;
@@ -112,21 +117,19 @@ int read_exact(int fd, void *buf, size_t len, int64_t deadline, size_t *got)
 	int rc = 0;
 
 	while (have < len) {
-		rc = wait_fd(fd, POLLIN, deadline);
-		if (rc < 0)
-			break;
-		ssize_t n = read(fd, p + have, len - have);
+		ssize_t n = recv(fd, p + have, len - have, MSG_DONTWAIT);
 		if (n == 0) {
 			rc = -ECONNRESET; /* EOF in the middle of a message */
 			break;
 		}
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
+		if (n < 0 && errno == EAGAIN)
+			rc = wait_fd(fd, POLLIN, deadline);
+		else if (n < 0 && errno != EINTR)
 			rc = -errno;
+		if (rc < 0)
 			break;
-		}
-		have += (size_t)n;
+		if (n > 0)
+			have += (size_t)n;
 	}
 	if (got)
 		*got = have;

@@ -55,7 +55,8 @@ void sleep_ms(long ms);
 int wait_fd(int fd, short events, int64_t deadline);
 
 /*
- * Reads exactly len bytes by the deadline. Returns 0, -ECONNRESET for an EOF
+ * Reads exactly len bytes from a socket by the deadline, polling only when
+ * nothing has arrived yet. Returns 0, -ECONNRESET for an EOF
  * before len, -ETIMEDOUT, or another -errno. When got is not NULL it says
  * how many bytes came, so that a caller can tell an EOF before the first.
  */

@@ -272,23 +272,22 @@ static int read_until(int fd, void *buf, size_t cap, const void *delim,
 	size_t have = 0;
 
 	while (have < cap) {
-		int rc = wait_fd(fd, POLLIN, deadline);
-		if (rc < 0)
-			return rc;
-		ssize_t n = recv(fd, p + have, cap - have, MSG_PEEK);
+		ssize_t n = recv(fd, p + have, cap - have, MSG_PEEK | MSG_DONTWAIT);
 		if (n == 0)
 			return -ECONNRESET;
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
+			int rc = errno == EAGAIN ? wait_fd(fd, POLLIN, deadline)
+						 : errno == EINTR ? 0 : -errno;
+			if (rc < 0)
+				return rc;
+			continue;
 		}
 		/* A delimiter may straddle what we had and what just came. */
 		size_t from = have >= delim_len - 1 ? have - (delim_len - 1) : 0;
 		const unsigned char *hit =
 			memmem(p + from, have + (size_t)n - from, delim, delim_len);
 		size_t take = hit ? (size_t)(hit - p) + delim_len - have : (size_t)n;
-		rc = read_exact(fd, p + have, take, deadline, NULL);
+		int rc = read_exact(fd, p + have, take, deadline, NULL);
 		if (rc < 0)
 			return rc;
 		have += take;
@@ -325,7 +324,9 @@ static int set_nonblocking(int fd)
 {
 	int flags = fcntl(fd, F_GETFL);
 
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+	if (flags < 0)
+		return -errno;
+	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return -errno;
 	return 0;
 }
@@ -1395,6 +1396,15 @@ struct relay_half {
 	unsigned char buf[RELAY_BUF_SIZE];
 };
 
+/* Every field but the buffer, which only ever holds what was read into it. */
+static void relay_half_init(struct relay_half *h, int from, int to)
+{
+	h->from = from;
+	h->to = to;
+	h->start = h->end = 0;
+	h->eof = h->done = false;
+}
+
 static short relay_wants_read(const struct relay_half *h)
 {
 	return !h->eof && h->start == h->end ? POLLIN : 0;
@@ -1455,15 +1465,16 @@ static int relay_step(struct relay_half *h, short from_revents, short to_revents
 /* Copy both ways until both sides have finished, or either fails. */
 static void relay(int client, int upstream)
 {
-	struct relay_half *up = calloc(2, sizeof *up);
+	/* malloc, not calloc: zeroing 128 KiB per connection showed in the benchmarks. */
+	struct relay_half *up = malloc(2 * sizeof *up);
 
 	if (!up || set_nonblocking(client) < 0 || set_nonblocking(upstream) < 0) {
 		free(up);
 		return;
 	}
 	struct relay_half *down = up + 1;
-	*up = (struct relay_half){ .from = client, .to = upstream };
-	*down = (struct relay_half){ .from = upstream, .to = client };
+	relay_half_init(up, client, upstream);
+	relay_half_init(down, upstream, client);
 
 	for (;;) {
 		relay_pass_eof(up);
@@ -1611,16 +1622,18 @@ static int peek_first_byte(int fd, int64_t deadline)
 	unsigned char byte;
 
 	for (;;) {
-		int rc = wait_fd(fd, POLLIN, deadline);
-		if (rc < 0)
-			return rc;
-		ssize_t n = recv(fd, &byte, 1, MSG_PEEK);
+		ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
 		if (n == 1)
 			return byte;
 		if (n == 0)
 			return -ECONNRESET;
 		if (errno != EINTR && errno != EAGAIN)
 			return -errno;
+		if (errno == EAGAIN) {
+			int rc = wait_fd(fd, POLLIN, deadline);
+			if (rc < 0)
+				return rc;
+		}
 	}
 }
 
