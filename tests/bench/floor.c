@@ -44,15 +44,15 @@ static int floor_socks4(int fd, const struct hop *hop, const struct endpoint *ne
 static int floor_socks5_auth(int fd, const struct hop *hop)
 {
 	uint8_t buf[SOCKS5_AUTH_MAX], choice[SOCKS5_CHOICE_LEN];
-	bool with_password = hop->user[0] != '\0';
+	unsigned offer = SOCKS5_OFFER_NONE | (hop->user[0] ? SOCKS5_OFFER_PASSWORD : 0);
 	const char *why;
 
-	int len = socks5_build_greeting(buf, sizeof buf, with_password);
+	int len = socks5_build_greeting(buf, sizeof buf, offer);
 	int rc = bench_send_all(fd, buf, (size_t)len);
 	if (rc == 0)
 		rc = bench_recv_exact(fd, choice, sizeof choice);
 	if (rc == 0)
-		rc = socks5_check_choice(choice, with_password, &why);
+		rc = socks5_check_choice(choice, offer, &why);
 	if (rc != SOCKS5_METHOD_PASSWORD)
 		return rc < 0 ? rc : 0;
 	len = socks5_build_auth(buf, sizeof buf, hop->user, hop->pass);
@@ -98,16 +98,16 @@ static int floor_socks5(int fd, const struct hop *hop, const struct endpoint *ne
 
 /*
  * Pipelined: greeting, password and CONNECT in one write, then the replies
- * in turn. Sent with a password, it must be the method chosen: the server
- * would read the password as the request otherwise.
+ * in turn. The greeting offers the one method the bytes after it are for.
  */
 static int floor_socks5_pipelined(int fd, const struct hop *hop, const struct endpoint *next)
 {
 	uint8_t out[SOCKS5_GREETING_MAX + SOCKS5_AUTH_MAX + SOCKS5_REQUEST_MAX];
 	uint8_t in[SOCKS5_CHOICE_LEN];
 	bool with_password = hop->user[0] != '\0';
+	unsigned offer = with_password ? SOCKS5_OFFER_PASSWORD : SOCKS5_OFFER_NONE;
 	const char *why;
-	int n, len = socks5_build_greeting(out, sizeof out, with_password);
+	int n, len = socks5_build_greeting(out, sizeof out, offer);
 
 	if (with_password) {
 		n = socks5_build_auth(out + len, sizeof out - (size_t)len, hop->user, hop->pass);
@@ -122,9 +122,7 @@ static int floor_socks5_pipelined(int fd, const struct hop *hop, const struct en
 	if (rc == 0)
 		rc = bench_recv_exact(fd, in, sizeof in);
 	if (rc == 0)
-		rc = socks5_check_choice(in, with_password, &why);
-	if (rc >= 0 && with_password != (rc == SOCKS5_METHOD_PASSWORD))
-		rc = -EPROTO;
+		rc = socks5_check_choice(in, offer, &why);
 	if (rc >= 0 && with_password) {
 		rc = bench_recv_exact(fd, in, SOCKS5_AUTH_REPLY_LEN);
 		if (rc == 0)
