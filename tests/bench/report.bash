@@ -248,3 +248,47 @@ print_misses() {
 	done
 	[[ $misses != 0 ]] || echo "every target met"
 }
+
+# syscalls KEY TOOL: the process's system calls per connection (strace -f -c),
+# from two runs that differ only in their count, so start-up cancels out.
+syscalls() {
+	local key=$1 tool=$2 n args total=()
+	args=${ARGS[$key]}
+	for n in 100 300; do
+		ARGS[$key]=${args/-n $N/-n $n}
+		command_for "$key" "$tool"
+		if ! timeout 60 strace -f -qq -c -o "$work/strace" "${cmd[@]}" >/dev/null 2>&1; then
+			ARGS[$key]=$args
+			echo "—"
+			return
+		fi
+		total+=("$(awk '$NF == "total" { print $4 }' "$work/strace")")
+	done
+	ARGS[$key]=$args
+	awk -v a="${total[0]}" -v b="${total[1]}" 'BEGIN { printf "%.1f", (b - a) / 200 }'
+}
+
+# The system calls a connection costs each tool, the floor's included: what
+# is above the floor is what the socksifier adds.
+print_syscalls() {
+	local key tool row name
+	command -v strace >/dev/null || return 0
+	echo
+	echo "System calls per connection (strace -f -c, the whole process; runs of 100 and 300 connections):"
+	echo
+	row="| workload |"
+	for tool in "${TOOLS[@]}"; do
+		name=TOOL_NAME_$tool
+		row+=" ${!name} |"
+	done
+	echo "$row"
+	echo "|---|$(for tool in "${TOOLS[@]}"; do printf -- '---|'; done)"
+	for key in s4 s4nb s5 s5nb mx; do
+		[[ -n ${LABEL[$key]:-} ]] || continue
+		row="| ${LABEL[$key]} |"
+		for tool in "${TOOLS[@]}"; do
+			row+=" $(syscalls "$key" "$tool") |"
+		done
+		echo "$row"
+	done
+}
