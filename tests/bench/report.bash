@@ -247,6 +247,21 @@ print_misses() {
 		esac
 	done
 	[[ $misses != 0 ]] || echo "every target met"
+	print_noise
+}
+
+# How far apart the floor's own rounds are, so that a miss by less can be
+# read for what it is: the floor measured against itself.
+print_noise() {
+	local key med min max spread=() worst
+	for key in "${rows[@]}"; do
+		[[ ${UNIT[$key]} == conn/s || ${UNIT[$key]} == MiB/s ]] || continue
+		read -r med min max _ <<<"$(stats "$key" floor)"
+		[[ -n ${med:-} ]] && spread+=("$(awk -v a="$min" -v b="$max" -v m="$med" 'BEGIN { printf "%.3f", (b - a) / m }')")
+	done
+	((${#spread[@]})) || return 0
+	worst=$(printf '%s\n' "${spread[@]}" | sort -n | tail -n 1)
+	echo "noise: the floor's own rounds spread over $(awk -v w="$worst" 'BEGIN { printf "%.0f", w * 100 }')% of its median in the worst row, $(printf '%s\n' "${spread[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f", v[int((NR + 1) / 2)] * 100 }')% in the median row"
 }
 
 # syscalls KEY TOOL: the process's system calls per connection (strace -f -c),
