@@ -11,6 +11,12 @@
 
 #define SLOTS (FAKE_MAP_CAPACITY * 2)	/* the hash is kept at most half full */
 
+/*
+ * Writers take the lock; readers do not. Nothing is ever removed or moved:
+ * a name is written before count covers it and before a slot names it, and
+ * both are published with release stores, so a reader that sees a slot or a
+ * count (acquire) sees the name whole.
+ */
 struct fake_map {
 	pthread_mutex_t lock;
 	uint32_t count;				/* names assigned */
@@ -55,12 +61,13 @@ static uint32_t hash_name(const char *name)
 	return h;
 }
 
-/* The slot holding name, or the empty slot where it would go. */
+/* The slot holding name, or the empty slot where it would go; with or without the lock. */
 static uint32_t *find_slot(struct fake_map *map, const char *name)
 {
-	uint32_t i = hash_name(name) % SLOTS;
+	uint32_t i = hash_name(name) % SLOTS, v;
 
-	while (map->slots[i] && strcasecmp(map->names[map->slots[i] - 1], name) != 0)
+	while ((v = __atomic_load_n(&map->slots[i], __ATOMIC_ACQUIRE)) != 0 &&
+	       strcasecmp(map->names[v - 1], name) != 0)
 		i = (i + 1) % SLOTS;
 	return &map->slots[i];
 }
@@ -104,8 +111,13 @@ int fake_map_assign(struct fake_map *map, const struct cidr *range, const char *
 
 	if (!endpoint_name_ok(name))
 		return -EINVAL;
+	slot = find_slot(map, name);	/* most names were handed out before: no lock */
+	if ((index = __atomic_load_n(slot, __ATOMIC_ACQUIRE)) != 0) {
+		index_to_addr(range, index - 1, addr);
+		return 0;
+	}
 	lock(map);
-	slot = find_slot(map, name);
+	slot = find_slot(map, name);	/* again: another may have added it meanwhile */
 	if (*slot) {
 		index = *slot - 1;
 	} else if (map->count == FAKE_MAP_CAPACITY || map->count >= range_room(range)) {
@@ -115,8 +127,8 @@ int fake_map_assign(struct fake_map *map, const struct cidr *range, const char *
 		 * free index: at worst an index that no name leads to. */
 		index = map->count;
 		memcpy(map->names[index], name, strlen(name) + 1);
-		map->count++;
-		*slot = index + 1;
+		__atomic_store_n(&map->count, index + 1, __ATOMIC_RELEASE);
+		__atomic_store_n(slot, index + 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&map->lock);
 	if (rc == 0)
@@ -130,16 +142,13 @@ bool fake_map_name(struct fake_map *map, const struct cidr *range, const struct 
 	uint32_t a, base, index;
 	bool found;
 
-
 	if (!cidr_contains(range, addr))
 		return false;
 	a = ipv4_value(addr->addr);
 	base = range_base(range);
 	index = a - base - 1;	/* the network address wraps to a huge index: not found */
-	lock(map);
-	found = index < map->count;
+	found = index < __atomic_load_n(&map->count, __ATOMIC_ACQUIRE);
 	if (found)
 		memcpy(name, map->names[index], FAKE_NAME_MAX + 1);
-	pthread_mutex_unlock(&map->lock);
 	return found;
 }

@@ -5,10 +5,11 @@
  *
  * The map lives in memory the caller provides, meant to be a shared
  * anonymous mapping made before any fork, so that a name resolved in one
- * process is connectable in its forked children and parent alike. One robust,
- * process-shared mutex guards it: a process that dies holding it cannot
- * hang the others. Entries are never removed; the map holds up to
- * FAKE_MAP_CAPACITY names and then refuses new ones.
+ * process is connectable in its forked children and parent alike. One
+ * robust, process-shared mutex serialises the writers: a process that dies
+ * holding it cannot hang the others. Lookups take no lock: what they read
+ * was published whole, and is never changed. Entries are never removed; the
+ * map holds up to FAKE_MAP_CAPACITY names and then refuses new ones.
  */
 #ifndef SOCKSCHAIN_FAKEMAP_H
 #define SOCKSCHAIN_FAKEMAP_H
