@@ -273,3 +273,19 @@ s.sendall(b'by name'); print(s.recv(100).decode())"
 	[ "$status" -eq 125 ]
 	[[ $output == *"no chain configured"* ]]
 }
+
+@test "the proxychains4 package's own /etc/proxychains4.conf reads as it is, and carries a connection" {
+	[[ -f /etc/proxychains4.conf ]] || missing "proxychains4 (its /etc/proxychains4.conf)"
+	run "$SOCKSCHAIN" -f /etc/proxychains4.conf --print
+	[ "$status" -eq 0 ]
+	# Debian's file: strict_chain, proxy_dns, remote_dns_subnet 224, 15 s and 8 s, Tor's SOCKS4
+	[[ $output == *$'\nmode=strict timeout=15 pipeline=no\nsocks4://127.0.0.1:9050\n'* ]]
+	[[ $output == *"dns=remote fake_range=224.0.0.0/8"* ]]
+	# The same file with its proxy pointed at a test proxy, the rest untouched.
+	start_proxy p1
+	sed "s/^socks4[[:space:]]*127.0.0.1[[:space:]]*9050/socks4 127.0.0.1 $p1_PORT/" \
+		/etc/proxychains4.conf | write_conf
+	run "$SOCKSCHAIN" -f "$CONF" "$CLIENT" --send x --expect x "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $(proxy_log p1) == *"proto=socks4 user=- dest=$REMOTE:80 "*granted* ]]
+}
