@@ -160,3 +160,24 @@ socks4 127.0.0.1:$target_PORT" ]
 		"$CLIENT" --send 'r\n' --expect 'r\n' 127.0.0.1 "$target_PORT"
 	[ "$status" -eq 0 ]	# the same server without pipeline
 }
+
+@test "pipelined, nine hops with the longest credentials overflow one batch and go in two" {
+	start_target echo
+	user=$(printf 'u%.0s' {1..255})
+	pass=$(printf 'p%.0s' {1..255})
+	chain="pipeline=yes"
+	# 526 bytes a hop: a 4 KiB batch takes seven
+	for i in 1 2 3 4 5 6 7 8 9; do
+		start_proxy "q$i" -u "$user:$pass"
+	done
+	for i in 1 2 3 4 5 6 7 8 9; do
+		port=q${i}_PORT
+		chain+=" socks5://$user:$pass@127.0.0.1:${!port}"
+	done
+	via "$chain"
+	[ "$status" -eq 0 ]
+	[[ $output == ok*"received=p\n"* ]]
+	for i in 1 2 3 4 5 6 7 8 9; do
+		[[ $(proxy_log "q$i") == *"user=$user "*granted ]]
+	done
+}
