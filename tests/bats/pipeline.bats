@@ -7,10 +7,7 @@ load ../lib/common
 load ../lib/interop
 
 teardown() {
-	local stopped=0
-	stop_servers || stopped=$?
-	unhosts
-	return "$stopped"
+	stop_servers
 }
 
 # far NAME PORT MS: delaylink in front of 127.0.0.1:PORT, MS each way; sets NAME_PORT.
