@@ -12,7 +12,8 @@
 # nothing. Then it exports LD_PRELOAD with the library in front of any entries
 # already there, and, with -c or -f, SOCKS_CHAIN or SOCKS_CHAIN_FILE. Without
 # them the chain is whatever the launcher would find: SOCKS_CHAIN,
-# SOCKS_CHAIN_FILE, ~/.config/sockschain/chain, /etc/sockschain/chain.
+# SOCKS_CHAIN_FILE, PROXYCHAINS_CONF_FILE, ~/.config/sockschain/chain,
+# /etc/sockschain/chain.
 # `off` puts back exactly what `on` changed. To see that every hop answers:
 # sockschain --check.
 #
