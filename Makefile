@@ -24,9 +24,9 @@ ALL_CFLAGS  := $(WARN) $(CFLAGS) $(SAN) -fPIC -fvisibility=hidden -pthread -DSOC
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 
 CHAIN_SRC    := $(wildcard chain/*.c)
-LAUNCHER_ONLY := shim/launcher.c shim/check.c shim/explain.c shim/target_arg.c shim/print_config.c
-SHIM_LIB_SRC := $(filter-out $(LAUNCHER_ONLY),$(wildcard shim/*.c))
-LAUNCHER_SRC := $(LAUNCHER_ONLY) shim/chainsource.c shim/exec_check.c
+# shim/: one folder per program, and common/ for what more than one links.
+SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
+LAUNCHER_SRC := $(wildcard shim/launcher/*.c) shim/common/chainsource.c shim/common/exec_check.c
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 TOOLS        := testproxy target dnsrecorder delaylink netns client resolve
 BENCH_SRC    := $(wildcard tests/bench/*.c)
@@ -55,7 +55,7 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OBJ)/shim/launcher.o $(OBJ)/shim/exec_guard.o: ALL_CFLAGS += $(SAN_DEFS)
+$(OBJ)/shim/launcher/launcher.o $(OBJ)/shim/preload/exec_guard.o: ALL_CFLAGS += $(SAN_DEFS)
 
 $(LIB): $(CHAIN_OBJ) $(SHIM_LIB_SRC:%.c=$(OBJ)/%.o)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now -o $@ $^ $(ALL_LDFLAGS) -ldl
@@ -111,9 +111,9 @@ install: all
 	install -m 0755 $(LAUNCHER) $(DESTDIR)$(BINDIR)/sockschain
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/$(LIBFILE)
 	ln -sf $(LIBFILE) $(DESTDIR)$(LIBDIR)/libsockschain.so
-	install -m 0644 shim/sockschain.1 $(DESTDIR)$(MANDIR)/man1/sockschain.1
-	install -m 0644 shim/sockschain.conf.5 $(DESTDIR)$(MANDIR)/man5/sockschain.conf.5
-	install -m 0644 shim/sockschain.bash $(DESTDIR)$(COMPDIR)/sockschain
+	install -m 0644 shim/man/sockschain.1 $(DESTDIR)$(MANDIR)/man1/sockschain.1
+	install -m 0644 shim/man/sockschain.conf.5 $(DESTDIR)$(MANDIR)/man5/sockschain.conf.5
+	install -m 0644 shim/completion/sockschain.bash $(DESTDIR)$(COMPDIR)/sockschain
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sockschain $(DESTDIR)$(LIBDIR)/$(LIBFILE) \

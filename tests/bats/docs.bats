@@ -6,8 +6,8 @@ bats_require_minimum_version 1.5.0
 load ../lib/common
 
 SRC=$BATS_TEST_DIRNAME/../..
-MAN1=$SRC/shim/sockschain.1
-MAN5=$SRC/shim/sockschain.conf.5
+MAN1=$SRC/shim/man/sockschain.1
+MAN5=$SRC/shim/man/sockschain.conf.5
 
 # undocumented PAGE PATTERN WORD...: prints each WORD with no line of PAGE
 # matching PATTERN, where PATTERN has @ in place of the word.
@@ -120,7 +120,7 @@ need_mandoc() {
 }
 
 @test "every environment variable the code reads is in sockschain(1)'s ENVIRONMENT" {
-	mapfile -t vars < <(grep -ohE 'getenv\("[A-Za-z_]+"\)' "$SRC"/shim/*.c "$SRC"/chain/*.c | cut -d'"' -f2 | sort -u)
+	mapfile -t vars < <(grep -ohE 'getenv\("[A-Za-z_]+"\)' "$SRC"/shim/*/*.c "$SRC"/chain/*.c | cut -d'"' -f2 | sort -u)
 	echo "read: ${vars[*]}"
 	(( $(printf '%s\n' "${vars[@]}" | grep -c '^SOCKS_CHAIN') >= 5 ))
 	env_section=$(section "$MAN1" '^\.Sh ENVIRONMENT' '^\.Sh ')
@@ -130,7 +130,7 @@ need_mandoc() {
 }
 
 @test "every exit status of the launcher is in sockschain(1)'s EXIT STATUS" {
-	mapfile -t codes < <(grep -ohE 'EXIT_[A-Z_]+ = [0-9]+' "$SRC"/shim/*.c | grep -oE '[0-9]+$' | sort -u)
+	mapfile -t codes < <(grep -ohE 'EXIT_[A-Z_]+ = [0-9]+' "$SRC"/shim/*/*.c | grep -oE '[0-9]+$' | sort -u)
 	echo "codes: ${codes[*]}"
 	(( ${#codes[@]} >= 3 ))
 	exit_section=$(section "$MAN1" '^\.Sh EXIT STATUS' '^\.Sh ')
@@ -143,7 +143,7 @@ need_mandoc() {
 	# ENOBUFS, ENAMETOOLONG and EINVAL only say a request could not be built,
 	# which the spec parser's and the resolver's own checks rule out first.
 	mapfile -t errs < <(grep -ohE '\bE[A-Z]{3,}\b' "$SRC"/chain/socks4.c "$SRC"/chain/socks5.c \
-		"$SRC"/chain/http.c "$SRC"/chain/dial.c "$SRC"/shim/hook_connect.c "$SRC"/shim/leak_guard.c |
+		"$SRC"/chain/http.c "$SRC"/chain/dial.c "$SRC"/shim/preload/hook_connect.c "$SRC"/shim/common/leak_guard.c |
 		grep -vxE 'ENOBUFS|ENAMETOOLONG|EINVAL|ENOCHAIN' | sort -u)
 	echo "errnos: ${errs[*]}"
 	(( ${#errs[@]} >= 10 ))

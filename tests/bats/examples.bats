@@ -162,7 +162,7 @@ complete_line() {
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
 		_sockschain 2>/dev/null
 		printf "%s\n" "${COMPREPLY[@]}"'
-	run env COMPLETION="$BATS_TEST_DIRNAME/../../shim/sockschain.bash" \
+	run env COMPLETION="$BATS_TEST_DIRNAME/../../shim/completion/sockschain.bash" \
 		WITH_BASH_COMPLETION="${WITH_BASH_COMPLETION:-}" bash -c "$script" complete "$@"
 	printf '%s\n' "$output"
 }

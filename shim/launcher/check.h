@@ -6,7 +6,7 @@
 #ifndef SOCKSCHAIN_CHECK_H
 #define SOCKSCHAIN_CHECK_H
 
-#include "../chain/spec.h"
+#include "../../chain/spec.h"
 
 /* Checks every chain. Returns the exit status: 0 when every hop answered. */
 int check_chains(const struct chain_config *cfg, const char *target);

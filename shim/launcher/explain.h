@@ -2,7 +2,7 @@
 #ifndef SOCKSCHAIN_EXPLAIN_H
 #define SOCKSCHAIN_EXPLAIN_H
 
-#include "../chain/spec.h"
+#include "../../chain/spec.h"
 
 /* Prints the decision to stdout. Returns the launcher's exit status. */
 int explain(const struct chain_config *cfg, const char *origin, const char *target);

@@ -5,9 +5,9 @@
  * each are hooked: programs built with older headers call __res_query.
  */
 #define _GNU_SOURCE
-#include "config.h"
+#include "../common/config.h"
 #include "export.h"
-#include "log.h"
+#include "../common/log.h"
 #include "real.h"
 
 #include <errno.h>

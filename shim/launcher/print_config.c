@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "print_config.h"
 
-#include "../chain/spec_print.h"
+#include "../../chain/spec_print.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "real.h"
+#include "../common/config.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -68,4 +69,11 @@ void real_freeaddrinfo(struct addrinfo *res)
 
 	if (fn)
 		fn(res);
+}
+
+const struct resolver *shim_hop_resolver(void)
+{
+	static const struct resolver resolver = { real_getaddrinfo, real_freeaddrinfo };
+
+	return &resolver;
 }

@@ -12,7 +12,7 @@
 #ifndef SOCKSCHAIN_CHAINSOURCE_H
 #define SOCKSCHAIN_CHAINSOURCE_H
 
-#include "../chain/pcconf.h"
+#include "../../chain/pcconf.h"
 
 #include <limits.h>
 #include <stdbool.h>

@@ -6,9 +6,9 @@
  */
 #define _GNU_SOURCE
 #include "export.h"
-#include "fake_names.h"
-#include "log.h"
-#include "name_policy.h"
+#include "../common/fake_names.h"
+#include "../common/log.h"
+#include "../common/name_policy.h"
 #include "real.h"
 
 #include <arpa/inet.h>

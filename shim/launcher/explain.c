@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "explain.h"
 
-#include "../chain/route.h"
+#include "../../chain/route.h"
 #include "target_arg.h"
 
 #include <stdio.h>

@@ -1,8 +1,8 @@
 #define _GNU_SOURCE
 #include "check.h"
 
-#include "../chain/deadline.h"
-#include "../chain/dial.h"
+#include "../../chain/deadline.h"
+#include "../../chain/dial.h"
 #include "target_arg.h"
 
 #include <errno.h>

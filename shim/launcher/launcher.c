@@ -6,11 +6,11 @@
  * chain passed on in the environment, so that its children are covered too.
  */
 #define _GNU_SOURCE
-#include "../chain/resolve.h"
-#include "../chain/spec.h"
-#include "chainsource.h"
+#include "../../chain/resolve.h"
+#include "../../chain/spec.h"
+#include "../common/chainsource.h"
 #include "check.h"
-#include "exec_check.h"
+#include "../common/exec_check.h"
 #include "explain.h"
 #include "print_config.h"
 

@@ -1,9 +1,9 @@
 #define _GNU_SOURCE
 #include "exec_guard.h"
 
-#include "config.h"
-#include "exec_check.h"
-#include "log.h"
+#include "../common/config.h"
+#include "../common/exec_check.h"
+#include "../common/log.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -5,8 +5,8 @@
  */
 #define _GNU_SOURCE
 #include "export.h"
-#include "fake_names.h"
-#include "name_policy.h"
+#include "../common/fake_names.h"
+#include "../common/name_policy.h"
 #include "real.h"
 
 #include <errno.h>

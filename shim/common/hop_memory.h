@@ -7,7 +7,7 @@
 #ifndef SOCKSCHAIN_HOP_MEMORY_H
 #define SOCKSCHAIN_HOP_MEMORY_H
 
-#include "../chain/health.h"
+#include "../../chain/health.h"
 
 /* Never NULL: without shared memory, this process's own. */
 struct hop_health *hop_memory(void);

@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "chainsource.h"
 
-#include "../chain/spec.h"
+#include "../../chain/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>

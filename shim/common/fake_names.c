@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "fake_names.h"
 
-#include "../chain/fakemap.h"
+#include "../../chain/fakemap.h"
 
 #include <errno.h>
 #include <sys/mman.h>

@@ -2,8 +2,8 @@
 #ifndef SOCKSCHAIN_PRINT_CONFIG_H
 #define SOCKSCHAIN_PRINT_CONFIG_H
 
-#include "../chain/spec.h"
-#include "chainsource.h"
+#include "../../chain/spec.h"
+#include "../common/chainsource.h"
 
 /* Prints to stdout, what is not spec as # comments; via names the source. Returns 0, or 125. */
 int print_config(const struct chain_config *cfg, const struct chain_source *src, const char *via);

@@ -4,18 +4,18 @@
  * but for the leak guard.
  */
 #define _GNU_SOURCE
-#include "../chain/dial.h"
-#include "../chain/route.h"
-#include "config.h"
+#include "../../chain/dial.h"
+#include "../../chain/route.h"
+#include "../common/config.h"
 #include "export.h"
-#include "fake_names.h"
+#include "../common/fake_names.h"
 #include "hook_connect.h"
-#include "hop_memory.h"
-#include "leak_guard.h"
-#include "log.h"
+#include "../common/hop_memory.h"
+#include "../common/leak_guard.h"
+#include "../common/log.h"
 #include "peer_table.h"
 #include "real.h"
-#include "trace.h"
+#include "../common/trace.h"
 
 #include <errno.h>
 #include <fcntl.h>

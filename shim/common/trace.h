@@ -2,7 +2,7 @@
 #ifndef SOCKSCHAIN_TRACE_H
 #define SOCKSCHAIN_TRACE_H
 
-#include "../chain/dial.h"
+#include "../../chain/dial.h"
 #include "config.h"
 
 /* -v: the hops taken with their times, and any hop skipped on the way. */

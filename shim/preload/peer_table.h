@@ -12,7 +12,7 @@
 #ifndef SOCKSCHAIN_PEER_TABLE_H
 #define SOCKSCHAIN_PEER_TABLE_H
 
-#include "../chain/netaddr.h"
+#include "../../chain/netaddr.h"
 
 #include <stdbool.h>
 

@@ -5,7 +5,7 @@
 #define _GNU_SOURCE
 #include "export.h"
 #include "hook_connect.h"
-#include "leak_guard.h"
+#include "../common/leak_guard.h"
 #include "real.h"
 
 #include <errno.h>

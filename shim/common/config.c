@@ -1,11 +1,10 @@
 #define _GNU_SOURCE
 #include "config.h"
 
-#include "../chain/deadline.h"
-#include "../chain/resolve.h"
+#include "../../chain/deadline.h"
+#include "../../chain/resolve.h"
 #include "chainsource.h"
 #include "log.h"
-#include "real.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -61,7 +60,6 @@ static bool read_environment(struct shim_config *cfg, bool use_env)
 /* verbosity_chosen: SOCKS_CHAIN_VERBOSE (which -q and -v set) wins over quiet_mode. */
 static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_chosen)
 {
-	static const struct resolver resolver = { real_getaddrinfo, real_freeaddrinfo };
 	struct chain_source src;
 	struct spec_error err;
 
@@ -74,7 +72,7 @@ static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_cho
 	if (src.pc.quiet && !verbosity_chosen)
 		cfg->verbosity = VERBOSITY_QUIET;
 	if (spec_parse(src.text, src.origin, &cfg->chain, &err) == 0 &&
-	    chain_resolve(&cfg->chain, &resolver, src.origin, &err) == 0)
+	    chain_resolve(&cfg->chain, shim_hop_resolver(), src.origin, &err) == 0)
 		cfg->ok = true;
 	free(src.text);
 	if (cfg->ok)
