@@ -8,17 +8,22 @@
 
 #define DNS_PORT 53
 
+bool leak_guard_on(const struct shim_config *cfg)
+{
+	return cfg->chain.dns == DNS_REMOTE && !cfg->chain.udp_allowed;
+}
+
 int leak_guard_check(const struct shim_config *cfg, int type, const struct netaddr *dest,
 		     const char *call)
 {
 	char where[NETADDR_TEXT_MAX];
 	const char *what;
 
-	if (cfg->chain.dns != DNS_REMOTE || cfg->chain.udp_allowed)
+	if (!leak_guard_on(cfg))
 		return 0;
 	if (dest->port == DNS_PORT)
 		what = "DNS would leave this machine beside the chain";
-	else if (type == SOCK_DGRAM && !chain_bypasses(&cfg->chain, dest))
+	else if (type != SOCK_STREAM && !chain_bypasses(&cfg->chain, dest))
 		what = "UDP cannot go through the chain, and must not go around it";
 	else
 		return 0;
