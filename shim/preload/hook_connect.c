@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -133,7 +134,7 @@ static int connect_stream(int fd, int family, const struct sockaddr *addr, sockl
 		return -1;
 	}
 	cfg = shim_config();
-	if (leak_guard_check(cfg, SOCK_STREAM, dest, "connect") < 0)
+	if (leak_guard_check(cfg, SOCK_STREAM, IPPROTO_TCP, dest, "connect") < 0)
 		return -1;
 	if (fake_names_lookup(cfg, dest, name))
 		target.name = name;
@@ -172,7 +173,7 @@ static int connect_judged(int fd, const struct socket_kind *kind, const struct s
 	if (kind->type == SOCK_STREAM)
 		return connect_stream(fd, kind->family, addr, len, &dest);
 	if (!shim_config_loading() &&
-	    leak_guard_check(shim_config(), kind->type, &dest, "connect") < 0)
+	    leak_guard_check(shim_config(), kind->type, kind->protocol, &dest, "connect") < 0)
 		return -1;
 	return real_connect(fd, addr, len);
 }

@@ -46,7 +46,8 @@ static int judge_send(int fd, const struct socket_kind *kind, const struct socka
 	if (shim_config_loading() ||
 	    !sockdest_judge(kind->family, kind->type, SOCKDEST_SEND, addr, len, &dest))
 		return SEND_AS_IS;
-	return leak_guard_check(shim_config(), kind->type, &dest, call) < 0 ? -errno : SEND_AS_IS;
+	return leak_guard_check(shim_config(), kind->type, kind->protocol, &dest, call) < 0
+		       ? -errno : SEND_AS_IS;
 }
 
 /*

@@ -18,6 +18,10 @@ bool socket_kind_inet(int fd, struct socket_kind *kind)
 		    (kind->family == AF_INET || kind->family == AF_INET6) &&
 		    int_option(fd, SO_TYPE, &kind->type) == 0;
 
+	kind->protocol = 0;
+	if (inet && kind->type == SOCK_RAW && int_option(fd, SO_PROTOCOL, &kind->protocol) < 0)
+		kind->protocol = -1;
+
 	errno = saved;
 	return inet;
 }

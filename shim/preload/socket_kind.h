@@ -7,6 +7,7 @@
 struct socket_kind {
 	int family;	/* AF_INET, AF_INET6, ... */
 	int type;	/* SOCK_STREAM, SOCK_DGRAM, ... */
+	int protocol;	/* of a SOCK_RAW socket (IPPROTO_UDP...); 0 for the others */
 };
 
 /*

@@ -93,6 +93,29 @@ teardown() {
 	[[ $output == *"fail errno=EPERM"* ]]
 }
 
+@test "raw IP meets the leak guard: UDP in it to any address, ICMP unless bypassed" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)' ||
+		skip "no raw sockets here"
+	start_server dns "$BUILD/tests/dnsrecorder" -p 53 -A 198.18.0.9
+	run preloaded python3 -c "
+import socket, struct, errno
+query = struct.pack('!6H', 0x1234, 0x0100, 1, 0, 0, 0) + b'\x03raw\x04test\x00' + struct.pack('!HH', 1, 1)
+udp = struct.pack('!4H', 40000, 53, 8 + len(query), 0) + query	# checksum 0: none, for IPv4
+echo = struct.pack('!BBHHH', 8, 0, 0xf7ff, 0, 0)	# its checksum, precomputed
+for proto, packet in [(socket.IPPROTO_UDP, udp), (socket.IPPROTO_ICMP, echo)]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, proto)
+    for dest in ['127.0.0.1', '$REMOTE']:
+        try:
+            s.sendto(packet, (dest, 0)); print('sent')
+        except OSError as e:
+            print(errno.errorcode[e.errno])"
+	[ "${lines[0]}" = "sockschain: 127.0.0.1:0: sendto refused: raw IP, whose ports cannot be seen, could carry DNS (udp=allow permits it)" ]
+	[ "$(grep -v '^sockschain: ' <<<"$output" | tr '\n' ' ')" = "EPERM EPERM sent EPERM " ]
+	sleep 0.2
+	[ ! -s "$BATS_TEST_TMPDIR/dns.log" ]	# the query never reached the resolver
+}
+
 @test "the unspecified address is this host to the kernel: bypassed like loopback" {
 	run preloaded "$CLIENT" --send 'any' --expect 'any' 0.0.0.0 "$target_PORT"
 	[ "$status" -eq 0 ]
