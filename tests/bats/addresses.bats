@@ -143,6 +143,8 @@ for proto, packet in [(socket.IPPROTO_UDP, udp), (socket.IPPROTO_ICMP, echo)]:
 @test "a bad pointer gives EFAULT, as without the library, not a crash" {
 	for call in connect syscall-connect sendto sendto-fastopen sendmsg sendmsg-name sendmmsg \
 		    sendmmsg-name getpeername getpeername-len; do
+		# ASan's own getpeername(), in front of ours, reads the length unchecked
+		[[ ${SANITIZE:-} != 1 || $call != getpeername-len ]] || continue
 		run "$BADPTR" "$call" 127.0.0.1 "$target_PORT"
 		[ "$output" = "$call errno=EFAULT" ]
 		run preloaded "$BADPTR" "$call" "$REMOTE" 80
