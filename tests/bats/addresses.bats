@@ -153,6 +153,19 @@ for proto, packet in [(socket.IPPROTO_UDP, udp), (socket.IPPROTO_ICMP, echo)]:
 	done
 }
 
+@test "sendmmsg: entries before a bad one are sent and counted, and long vectors go whole" {
+	for call in sendmmsg-second sendmmsg-many; do
+		run "$BADPTR" "$call" 127.0.0.1 4000
+		plain=$output
+		run preloaded "$BADPTR" "$call" 127.0.0.1 4000
+		[ "$status" -eq 0 ]
+		[ "$output" = "$plain" ]
+	done
+	[ "$output" = "sendmmsg-many sent=40 lens=40" ]
+	run preloaded "$BADPTR" sendmmsg-second 127.0.0.1 4000
+	[ "$output" = "sendmmsg-second sent=1 lens=1" ]
+}
+
 @test "syscall(SYS_getpeername) gives the destination like getpeername()" {
 	command -v python3 >/dev/null || missing "python3 is not installed"
 	run preloaded python3 -c "

@@ -8,6 +8,11 @@
  * HOST is a numeric IPv4 address. getpeername first connects a TCP socket
  * to HOST PORT. Prints "CALL errno=ENAME" or "CALL ok" and exits 0 when the
  * call returned at all, 2 on usage errors.
+ *
+ * Two sendmmsg() calls send datagrams to HOST PORT and print "CALL sent=N
+ * lens=M" (M entries have msg_len set): sendmmsg-second, whose second entry
+ * has a bad name (the first is sent, and counted); sendmmsg-many, 40 good
+ * entries (more than a library copies at once).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -24,8 +29,37 @@
 
 static const char *const calls[] = {
 	"connect", "syscall-connect", "sendto", "sendto-fastopen", "sendmsg", "sendmsg-name",
-	"sendmmsg", "sendmmsg-name", "getpeername", "getpeername-len",
+	"sendmmsg", "sendmmsg-name", "getpeername", "getpeername-len", "sendmmsg-second",
+	"sendmmsg-many",
 };
+
+enum { MANY = 40 };
+
+/* sendmmsg() of count datagrams to to, entry bad_at (if < count) with a bad name. */
+static int send_vector(const char *name, void *bad, const struct sockaddr_in *to, int count,
+		       int bad_at)
+{
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct mmsghdr vec[MANY];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), sent, i, lens = 0;
+
+	memset(vec, 0, sizeof(vec));
+	for (i = 0; i < count; i++) {
+		vec[i].msg_hdr.msg_name = i == bad_at ? bad : (void *)to;
+		vec[i].msg_hdr.msg_namelen = sizeof(*to);
+		vec[i].msg_hdr.msg_iov = &iov;
+		vec[i].msg_hdr.msg_iovlen = 1;
+	}
+	sent = sendmmsg(fd, vec, (unsigned int)count, 0);
+	if (sent < 0) {
+		printf("%s errno=%s\n", name, strerrorname_np(errno));
+		return 0;
+	}
+	for (i = 0; i < count; i++)
+		lens += vec[i].msg_len == 1;
+	printf("%s sent=%d lens=%d\n", name, sent, lens);
+	return 0;
+}
 
 static long call(const char *name, void *bad, const struct sockaddr_in *to)
 {
@@ -76,6 +110,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	to.sin_port = htons((uint16_t)atoi(argv[3]));
+	if (strcmp(argv[1], "sendmmsg-second") == 0)
+		return send_vector(argv[1], bad, &to, 2, 1);
+	if (strcmp(argv[1], "sendmmsg-many") == 0)
+		return send_vector(argv[1], bad, &to, MANY, MANY);
 	if (call(argv[1], bad, &to) < 0)
 		printf("%s errno=%s\n", argv[1], strerrorname_np(errno));
 	else
