@@ -92,7 +92,7 @@ test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
 	@SANITIZE=$(SANITIZE) SAN_RT=$(SAN_RT) tests/run $(UNIT_BIN)
 
 # The C unit tests, then the suites whose programs are ours, under valgrind memcheck.
-VALGRIND_SUITES := chain faults protocols socket dns policies launcher migrate pipeline
+VALGRIND_SUITES := chain faults protocols socket dns policies launcher migrate pipeline addresses
 test-valgrind: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
 	@VALGRIND=1 TEST_SUITES="$(VALGRIND_SUITES:%=tests/bats/%.bats)" tests/run $(UNIT_BIN)
 
