@@ -28,7 +28,7 @@ CHAIN_SRC    := $(wildcard chain/*.c)
 SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
 LAUNCHER_SRC := $(wildcard shim/launcher/*.c) shim/common/chainsource.c shim/common/exec_check.c
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
-TOOLS        := testproxy target dnsrecorder delaylink netns client resolve
+TOOLS        := testproxy target dnsrecorder delaylink netns client resolve badptr
 BENCH_SRC    := $(wildcard tests/bench/*.c)
 
 CHAIN_OBJ    := $(CHAIN_SRC:%.c=$(OBJ)/%.o)
@@ -92,7 +92,7 @@ test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
 	@SANITIZE=$(SANITIZE) SAN_RT=$(SAN_RT) tests/run $(UNIT_BIN)
 
 # The C unit tests, then the suites whose programs are ours, under valgrind memcheck.
-VALGRIND_SUITES := chain faults protocols socket dns policies launcher migrate pipeline
+VALGRIND_SUITES := chain faults protocols socket dns policies launcher migrate pipeline addresses
 test-valgrind: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
 	@VALGRIND=1 TEST_SUITES="$(VALGRIND_SUITES:%=tests/bats/%.bats)" tests/run $(UNIT_BIN)
 

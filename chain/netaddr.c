@@ -10,6 +10,9 @@
 
 static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
+/* The kernel's minimum for AF_INET6: a sockaddr_in6 without sin6_scope_id. */
+#define SIN6_LEN_RFC2133 24
+
 static int parse_prefix(const char *text, unsigned max, unsigned *out)
 {
 	char *end;
@@ -91,7 +94,7 @@ int netaddr_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct netad
 	}
 	if (sa->sa_family != AF_INET6)
 		return -EAFNOSUPPORT;
-	if (len < sizeof(*in6))
+	if (len < SIN6_LEN_RFC2133)
 		return -EINVAL;
 	out->port = ntohs(in6->sin6_port);
 	if (memcmp(in6->sin6_addr.s6_addr, v4mapped_prefix, 12) == 0) {

@@ -4,22 +4,42 @@
 #include "log.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #define DNS_PORT 53
 
-int leak_guard_check(const struct shim_config *cfg, int type, const struct netaddr *dest,
-		     const char *call)
+/*
+ * A raw socket's address has no port: the program writes the UDP (or whole
+ * IP) header itself, so it could carry DNS to any address, bypassed
+ * resolvers included. Only ICMP has no ports to hide.
+ */
+static bool ports_unseen(int type, int protocol)
+{
+	return type == SOCK_RAW && protocol != IPPROTO_ICMP && protocol != IPPROTO_ICMPV6;
+}
+
+bool leak_guard_on(const struct shim_config *cfg)
+{
+	return cfg->chain.dns == DNS_REMOTE && !cfg->chain.udp_allowed;
+}
+
+int leak_guard_check(const struct shim_config *cfg, int type, int protocol,
+		     const struct netaddr *dest, const char *call)
 {
 	char where[NETADDR_TEXT_MAX];
 	const char *what;
 
-	if (cfg->chain.dns != DNS_REMOTE || cfg->chain.udp_allowed)
+	if (!leak_guard_on(cfg))
 		return 0;
 	if (dest->port == DNS_PORT)
 		what = "DNS would leave this machine beside the chain";
+	else if (ports_unseen(type, protocol))
+		what = "raw IP, whose ports cannot be seen, could carry DNS";
 	else if (type == SOCK_DGRAM && !chain_bypasses(&cfg->chain, dest))
 		what = "UDP cannot go through the chain, and must not go around it";
+	else if (type != SOCK_STREAM && !chain_bypasses(&cfg->chain, dest))
+		what = "only TCP can go through the chain, and this must not go around it";
 	else
 		return 0;
 	netaddr_format(dest, where, sizeof(where));

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "../../chain/dial.h"
 #include "../../chain/route.h"
+#include "../../chain/sockdest.h"
 #include "../common/config.h"
 #include "export.h"
 #include "../common/fake_names.h"
@@ -15,23 +16,18 @@
 #include "../common/log.h"
 #include "peer_table.h"
 #include "real.h"
+#include "socket_kind.h"
 #include "../common/trace.h"
+#include "user_mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
 /* The errno for connections refused because there is no usable chain, or a rule says so. */
 #define ENOCHAIN EACCES
-
-static int socket_type(int fd)
-{
-	int type = -1;
-	socklen_t len = sizeof(type);
-
-	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 ? type : -1;
-}
 
 /* Returns the socket to its unconnected state so nothing flows past a failed chain. */
 static void disconnect(int fd)
@@ -123,8 +119,8 @@ static int connect_direct_by_name(int fd, int family, const struct endpoint *tar
 	return rc;
 }
 
-/* An internet stream socket: where the routes say. */
-static int connect_stream(int fd, const struct sockaddr *addr, socklen_t len,
+/* An internet stream socket of family: where the routes say. */
+static int connect_stream(int fd, int family, const struct sockaddr *addr, socklen_t len,
 			  const struct netaddr *dest)
 {
 	const struct shim_config *cfg;
@@ -138,7 +134,7 @@ static int connect_stream(int fd, const struct sockaddr *addr, socklen_t len,
 		return -1;
 	}
 	cfg = shim_config();
-	if (leak_guard_check(cfg, SOCK_STREAM, dest, "connect") < 0)
+	if (leak_guard_check(cfg, SOCK_STREAM, IPPROTO_TCP, dest, "connect") < 0)
 		return -1;
 	if (fake_names_lookup(cfg, dest, name))
 		target.name = name;
@@ -151,33 +147,75 @@ static int connect_stream(int fd, const struct sockaddr *addr, socklen_t len,
 	switch (route.action) {
 	case ROUTE_DIRECT:
 		trace_direct(cfg, &target, route.bypassed ? "bypassed" : route.rule->text);
-		return target.name ? connect_direct_by_name(fd, addr->sa_family, &target)
+		return target.name ? connect_direct_by_name(fd, family, &target)
 				   : real_connect(fd, addr, len);
 	case ROUTE_REFUSE:
 		return refuse(cfg, &target, VERBOSITY_DEFAULT, route.rule->text);
 	case ROUTE_CHAIN:
 		break;
 	}
-	return dial(cfg, route.chain, fd, addr->sa_family, &target);
+	/* A proxy would reach whatever has that address on its own link: another host. */
+	if (!target.name && netaddr_is_link_local(dest))
+		return refuse(cfg, &target, VERBOSITY_DEFAULT,
+			      "a link-local address is on this machine's own links, which no proxy "
+			      "shares (bypass it to connect directly)");
+	return dial(cfg, route.chain, fd, family, &target);
 }
 
-int shim_connect(int fd, const struct sockaddr *addr, socklen_t len)
+/* addr is the library's own copy: judged here, and what the kernel gets. */
+static int connect_judged(int fd, const struct socket_kind *kind, const struct sockaddr *addr,
+			  socklen_t len)
 {
 	struct netaddr dest;
-	int type;
 
-	if (!addr || len < sizeof(sa_family_t) || netaddr_from_sockaddr(addr, len, &dest) < 0)
+	if (!sockdest_judge(kind->family, kind->type, SOCKDEST_CONNECT, addr, len, &dest))
 		return real_connect(fd, addr, len);
-	type = socket_type(fd);
-	if (type == SOCK_STREAM)
-		return connect_stream(fd, addr, len, &dest);
-	if (type == SOCK_DGRAM && !shim_config_loading() &&
-	    leak_guard_check(shim_config(), type, &dest, "connect") < 0)
+	if (kind->type == SOCK_STREAM)
+		return connect_stream(fd, kind->family, addr, len, &dest);
+	if (!shim_config_loading() &&
+	    leak_guard_check(shim_config(), kind->type, kind->protocol, &dest, "connect") < 0)
 		return -1;
 	return real_connect(fd, addr, len);
 }
 
+int shim_connect_copied(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct socket_kind kind;
+
+	if (!socket_kind_inet(fd, &kind))
+		return real_connect(fd, addr, len);
+	return connect_judged(fd, &kind, addr, len);
+}
+
+/*
+ * Like the kernel: a bad descriptor before a bad address, and an address
+ * longer than any (EINVAL) refused before it is read.
+ */
+int shim_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage copy;
+	struct socket_kind kind;
+	int rc;
+
+	if (!socket_kind_inet(fd, &kind))
+		return real_connect(fd, addr, len);
+	rc = user_read_sockaddr(addr, len, &copy);
+	if (rc > 0)
+		return real_connect(fd, addr, len);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return connect_judged(fd, &kind, (const struct sockaddr *)&copy, len);
+}
+
 SHIM_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return shim_connect(fd, addr, len);
+}
+
+/* glibc exports this alias too: a program that calls it must not go around the chain. */
+SHIM_EXPORT int __connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	return shim_connect(fd, addr, len);
 }

@@ -4,6 +4,10 @@
 
 #include <sys/socket.h>
 
+/* connect() as the program calls it: addr is the caller's memory. */
 int shim_connect(int fd, const struct sockaddr *addr, socklen_t len);
+
+/* The same for an address already copied from the caller (len <= its size). */
+int shim_connect_copied(int fd, const struct sockaddr *addr, socklen_t len);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * syscall(): programs that call syscall(SYS_connect, ...) directly get the
  * same treatment as connect(), and likewise for the sends the leak guard
- * watches and for execve.
+ * watches, for getpeername and for execve.
  */
 #define _GNU_SOURCE
 #include "export.h"
@@ -9,6 +9,7 @@
 #include "hook_exec.h"
 #include "real.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -37,13 +38,17 @@ SHIM_EXPORT long syscall(long number, ...)
 		return sendmsg((int)a[0], (const struct msghdr *)a[1], (int)a[2]);
 	case SYS_sendmmsg:
 		return sendmmsg((int)a[0], (struct mmsghdr *)a[1], (unsigned int)a[2], (int)a[3]);
+	case SYS_getpeername:
+		return getpeername((int)a[0], (struct sockaddr *)a[1], (socklen_t *)a[2]);
 	case SYS_execve:
 		return shim_execve((const char *)a[0], (char *const *)a[1], (char *const *)a[2]);
 	case SYS_execveat:
 		return shim_execveat((int)a[0], (const char *)a[1], (char *const *)a[2],
 				     (char *const *)a[3], (int)a[4]);
 	}
-	if (!fn)
+	if (!fn) {
+		errno = ENOSYS;
 		return -1;
+	}
 	return fn(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

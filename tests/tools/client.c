@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -44,6 +45,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -73,8 +75,13 @@ struct bytes {
 
 struct opts {
 	bool nonblock, epoll, v6, udp, nodelay, keepalive, cloexec;
-	bool peer, dup_peer, fork, errno_preserve, fds, summary, spread;
-	const char *udp_send;	/* sendto, sendmsg or sendmmsg: no connect() */
+	bool peer, dup_peer, fork, errno_preserve, fds, summary, spread, socket6;
+	const char *udp_send;	/* sendto, sendmsg, sendmmsg, __sendmmsg: no connect() */
+	const char *fastopen;	/* TCP: --send goes with this call and MSG_FASTOPEN */
+	const char *connect_with;	/* connect, __connect or syscall */
+	int sock_family;	/* of the socket; the address may say otherwise */
+	long addrlen;		/* --addrlen: the length passed instead of the address's */
+	long sa_family;		/* --sa-family: written over the address's; -1 leaves it */
 	long chaos;		/* --chaos N: N dup2/close rounds while connecting */
 	long nofile;		/* --rlimit-nofile N: 0 leaves the limit alone */
 	bool sndbuf_set, bind_set, timeout_check_set;
@@ -429,7 +436,7 @@ static int open_socket(const struct opts *o, struct conn *c)
 	int type = o->udp ? SOCK_DGRAM : SOCK_STREAM;
 	if (o->cloexec)
 		type |= SOCK_CLOEXEC;
-	c->fd = socket(o->target.ss_family, type, 0);
+	c->fd = socket(o->sock_family, type, 0);
 	return c->fd < 0 ? setup_failed(c, "socket") : 0;
 }
 
@@ -478,6 +485,25 @@ static struct sockaddr_storage connection_target(const struct opts *o)
 	return ss;
 }
 
+/* connect() itself, its glibc alias __connect, or syscall(SYS_connect), with --addrlen. */
+static int call_connect(const struct opts *o, int fd, const struct sockaddr_storage *target)
+{
+	typedef int (*connect_t)(int, const struct sockaddr *, socklen_t);
+	const struct sockaddr *sa = (const struct sockaddr *)target;
+	connect_t alias;
+
+	if (!o->connect_with || strcmp(o->connect_with, "connect") == 0)
+		return connect(fd, sa, o->target_len);
+	if (strcmp(o->connect_with, "syscall") == 0)
+		return (int)syscall(SYS_connect, fd, sa, o->target_len);
+	alias = (connect_t)dlsym(RTLD_DEFAULT, o->connect_with);
+	if (!alias) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return alias(fd, sa, o->target_len);
+}
+
 static int timed_connect(const struct opts *o, struct conn *c)
 {
 	struct sockaddr_storage target = connection_target(o);
@@ -485,8 +511,7 @@ static int timed_connect(const struct opts *o, struct conn *c)
 	int64_t start = now_ms();
 	if (o->errno_preserve)
 		errno = ERRNO_KEEP_MARK;
-	int rc = connect(c->fd, (const struct sockaddr *)&target,
-			 o->target_len);
+	int rc = call_connect(o, c->fd, &target);
 	int saved = errno;
 	c->elapsed_ms = (long)(now_ms() - start);
 	c->err = rc < 0 ? saved : 0;
@@ -635,7 +660,7 @@ static void check_dup_peer(const struct opts *o, struct conn *c)
 	close(old);
 	c->fd = fd2;
 
-	int other = socket(o->target.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int other = socket(o->sock_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	report_name(&c->extra, "peer", fd2, getpeername);
 	if (other < 0) {
 		exchange_failed(c, "newsock_errno", errno);
@@ -786,28 +811,57 @@ static void finish(const struct opts *o, struct conn *c)
 	pthread_mutex_unlock(&tally.lock);
 }
 
-/* Everything a program does with one connection, in the usual order. */
-/* --udp-send: one datagram to the target with the named call, no connect(). */
-static void do_udp_send(const struct opts *o, struct conn *c)
+/*
+ * --send to the target with the named call (sendto, sendmsg, sendmmsg or
+ * glibc's __sendmmsg) and flags: a datagram, or a TCP Fast Open connect.
+ */
+static long send_with(const struct opts *o, int fd, const char *call, int flags)
 {
+	typedef int (*sendmmsg_t)(int, struct mmsghdr *, unsigned int, int);
 	struct iovec iov = { .iov_base = (void *)o->send.data, .iov_len = o->send.len };
 	struct mmsghdr mm = { .msg_hdr = { .msg_name = (void *)&o->target,
 					   .msg_namelen = o->target_len,
 					   .msg_iov = &iov, .msg_iovlen = 1 } };
-	long rc;
+	sendmmsg_t alias;
 
-	if (strcmp(o->udp_send, "sendto") == 0)
-		rc = sendto(c->fd, iov.iov_base, iov.iov_len, 0,
-			    (const struct sockaddr *)&o->target, o->target_len);
-	else if (strcmp(o->udp_send, "sendmsg") == 0)
-		rc = sendmsg(c->fd, &mm.msg_hdr, 0);
-	else
-		rc = sendmmsg(c->fd, &mm, 1, 0);
+	if (strcmp(call, "sendto") == 0)
+		return sendto(fd, iov.iov_base, iov.iov_len, flags,
+			      (const struct sockaddr *)&o->target, o->target_len);
+	if (strcmp(call, "sendmsg") == 0)
+		return sendmsg(fd, &mm.msg_hdr, flags);
+	if (strcmp(call, "sendmmsg") == 0)
+		return sendmmsg(fd, &mm, 1, flags);
+	alias = (sendmmsg_t)dlsym(RTLD_DEFAULT, call);
+	if (!alias) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return alias(fd, &mm, 1, flags);
+}
+
+/* --udp-send: one datagram to the target with the named call, no connect(). */
+static void do_udp_send(const struct opts *o, struct conn *c)
+{
+	long rc = send_with(o, c->fd, o->udp_send, 0);
+
 	c->err = rc < 0 ? errno : 0;
 	if (c->err)
 		c->failed = true;
 }
 
+/* --fastopen: connect by sending --send with MSG_FASTOPEN; the rest as after connect(). */
+static void do_fastopen(const struct opts *o, struct conn *c)
+{
+	int64_t start = now_ms();
+	long rc = send_with(o, c->fd, o->fastopen, MSG_FASTOPEN);
+
+	c->elapsed_ms = (long)(now_ms() - start);
+	c->err = rc < 0 ? errno : 0;
+	if (rc >= 0)
+		line_add(&c->extra, "sent=%ld", rc);
+}
+
+/* Everything a program does with one connection, in the usual order. */
 static void run_connection(const struct opts *o)
 {
 	struct conn c = { .fd = -1 };
@@ -820,7 +874,10 @@ static void run_connection(const struct opts *o)
 			finish(o, &c);
 			return;
 		}
-		do_connect(o, &c);
+		if (o->fastopen)
+			do_fastopen(o, &c);
+		else
+			do_connect(o, &c);
 	}
 	if (c.err == 0) {
 		report_options(o, &c);
@@ -828,7 +885,7 @@ static void run_connection(const struct opts *o)
 			check_dup_peer(o, &c);
 		if (o->read_first.set && !c.failed)
 			check_read_first(o, &c);
-		if (o->send.set && !c.failed)
+		if (o->send.set && !c.failed && !o->fastopen)
 			do_send(o, &c);
 		if (o->expect.set && !c.failed)
 			check_expect(o, &c);
@@ -1031,7 +1088,13 @@ static void usage(void)
 	      "  --fds               print open_fds= at the end\n"
 	      "  --spread            connection i goes to PORT + i\n"
 	      "  --udp-send CALL     no connect: one datagram (--send) with sendto,\n"
-	      "                      sendmsg or sendmmsg\n"
+	      "                      sendmsg, sendmmsg or __sendmmsg\n"
+	      "  --fastopen CALL     TCP: connect by sending --send with CALL (as above)\n"
+	      "                      and MSG_FASTOPEN\n"
+	      "  --connect-with F    connect with F: connect, __connect or syscall\n"
+	      "  --addrlen N         pass N as the address length\n"
+	      "  --sa-family F       write F (unspec, inet, inet6) over the address's family\n"
+	      "  --socket6           an AF_INET6 socket, whatever the address\n"
 	      "  --chaos N           a thread dup2()s over and closes descriptors N times\n"
 	      "                      meanwhile; failed connections then do not count\n"
 	      "  --rlimit-nofile N   lower RLIMIT_NOFILE to N first\n", stdout);
@@ -1043,7 +1106,8 @@ enum {
 	OPT_BIND, OPT_PEER, OPT_DUP_PEER, OPT_THREADS, OPT_COUNT,
 	OPT_SUMMARY, OPT_FORK, OPT_SIGNALS, OPT_TIMEOUT_CHECK,
 	OPT_ERRNO_PRESERVE, OPT_UDP, OPT_UNIX, OPT_FDS, OPT_SPREAD, OPT_UDP_SEND,
-	OPT_CHAOS, OPT_NOFILE, OPT_HELP,
+	OPT_CHAOS, OPT_NOFILE, OPT_FASTOPEN, OPT_CONNECT_WITH, OPT_ADDRLEN,
+	OPT_SA_FAMILY, OPT_SOCKET6, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -1074,6 +1138,11 @@ static const struct option long_options[] = {
 	{ "udp-send", required_argument, NULL, OPT_UDP_SEND },
 	{ "chaos", required_argument, NULL, OPT_CHAOS },
 	{ "rlimit-nofile", required_argument, NULL, OPT_NOFILE },
+	{ "fastopen", required_argument, NULL, OPT_FASTOPEN },
+	{ "connect-with", required_argument, NULL, OPT_CONNECT_WITH },
+	{ "addrlen", required_argument, NULL, OPT_ADDRLEN },
+	{ "sa-family", required_argument, NULL, OPT_SA_FAMILY },
+	{ "socket6", no_argument, NULL, OPT_SOCKET6 },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -1082,6 +1151,12 @@ static bool bad(const char *what, const char *arg)
 {
 	fprintf(stderr, "client: bad %s: '%s'\n", what, arg);
 	return false;
+}
+
+static bool send_call(const char *arg)
+{
+	return strcmp(arg, "sendto") == 0 || strcmp(arg, "sendmsg") == 0 ||
+	       strcmp(arg, "sendmmsg") == 0 || strcmp(arg, "__sendmmsg") == 0;
 }
 
 /* Handles one option; false on a bad value. */
@@ -1108,11 +1183,26 @@ static bool set_option(struct opts *o, int opt, const char *arg)
 	case OPT_NOFILE:
 		return parse_long(arg, 1, 1048576, &o->nofile) || bad("--rlimit-nofile", arg);
 	case OPT_UDP_SEND:
-		if (strcmp(arg, "sendto") && strcmp(arg, "sendmsg") && strcmp(arg, "sendmmsg"))
+		if (!send_call(arg))
 			return bad("--udp-send", arg);
 		o->udp = true;
 		o->udp_send = arg;
 		return true;
+	case OPT_FASTOPEN:
+		o->fastopen = arg;
+		return send_call(arg) || bad("--fastopen", arg);
+	case OPT_CONNECT_WITH:
+		o->connect_with = arg;
+		return strcmp(arg, "connect") == 0 || strcmp(arg, "__connect") == 0 ||
+		       strcmp(arg, "syscall") == 0 || bad("--connect-with", arg);
+	case OPT_ADDRLEN:
+		return parse_long(arg, 0, 4096, &o->addrlen) || bad("--addrlen", arg);
+	case OPT_SA_FAMILY:
+		o->sa_family = strcmp(arg, "unspec") == 0 ? AF_UNSPEC :
+			       strcmp(arg, "inet") == 0 ? AF_INET :
+			       strcmp(arg, "inet6") == 0 ? AF_INET6 : -1;
+		return o->sa_family >= 0 || bad("--sa-family", arg);
+	case OPT_SOCKET6: o->socket6 = true; return true;
 	case OPT_UNIX: o->unix_path = arg; return true;
 	case OPT_BIND: o->bind_set = true; return true;	/* parsed later */
 	case OPT_SEND:
@@ -1155,6 +1245,7 @@ static bool parse_args(int argc, char **argv, struct opts *o)
 	long port;
 
 	o->threads = o->count = 1;
+	o->sa_family = o->addrlen = -1;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		if (opt == OPT_HELP) {
 			usage();
@@ -1184,9 +1275,15 @@ static bool parse_args(int argc, char **argv, struct opts *o)
 				  &o->target_len))
 			return bad("HOST (numeric address only)", argv[optind]);
 	}
+	/* The socket's family first: --sa-family and --addrlen change only the address. */
+	o->sock_family = o->socket6 ? AF_INET6 : o->target.ss_family;
+	if (o->sa_family >= 0)
+		o->target.ss_family = (sa_family_t)o->sa_family;
+	if (o->addrlen >= 0)
+		o->target_len = (socklen_t)o->addrlen;
 	/* The bind address takes the family of the socket. */
 	if (bind_arg && !parse_host_port(bind_arg,
-					 o->target.ss_family == AF_INET6,
+					 o->sock_family == AF_INET6,
 					 &o->local, &o->local_len))
 		return bad("--bind", bind_arg);
 	return true;
