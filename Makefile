@@ -26,7 +26,9 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 CHAIN_SRC    := $(wildcard chain/*.c)
 # shim/: one folder per program, and common/ for what more than one links.
 SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
-LAUNCHER_SRC := $(wildcard shim/launcher/*.c) shim/common/chainsource.c shim/common/exec_check.c
+# The launcher becomes the seccomp supervisor with --supervise: it links all of common/.
+SUPERVISOR_SRC := $(wildcard shim/supervisor/*.c)
+LAUNCHER_SRC := $(wildcard shim/launcher/*.c) $(wildcard shim/common/*.c) $(SUPERVISOR_SRC)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 TOOLS        := testproxy target dnsrecorder delaylink netns client resolve
 BENCH_SRC    := $(wildcard tests/bench/*.c)
