@@ -30,7 +30,7 @@ SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
 SUPERVISOR_SRC := $(wildcard shim/supervisor/*.c)
 LAUNCHER_SRC := $(wildcard shim/launcher/*.c) $(wildcard shim/common/*.c) $(SUPERVISOR_SRC)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
-TOOLS        := testproxy target dnsrecorder delaylink netns client resolve
+TOOLS        := testproxy target dnsrecorder delaylink netns client resolve sysprobe
 BENCH_SRC    := $(wildcard tests/bench/*.c)
 
 CHAIN_OBJ    := $(CHAIN_SRC:%.c=$(OBJ)/%.o)
@@ -87,10 +87,15 @@ $(BUILD)/tests/static-hello: tests/tools/static-hello.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -static -o $@ $<
 
+# The test client, statically linked, for the supervisor suite (never sanitized either).
+$(BUILD)/tests/client-static: tests/tools/client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -static -pthread -o $@ $<
+
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
-test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
+test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello $(BUILD)/tests/client-static
 	@SANITIZE=$(SANITIZE) SAN_RT=$(SAN_RT) tests/run $(UNIT_BIN)
 
 # The C unit tests, then the suites whose programs are ours, under valgrind memcheck.

@@ -47,7 +47,7 @@ static int lookup_locally(const struct dns_question *q, uint8_t addr[16], size_t
 static int lookup_remotely(const struct shim_config *cfg, const struct dns_question *q,
 			   uint8_t addr[16], size_t *addr_len)
 {
-	char text[NETADDR_TEXT_MAX];
+	char text[INET_ADDRSTRLEN];
 	struct netaddr fake;
 	int rc;
 
@@ -63,7 +63,7 @@ static int lookup_remotely(const struct shim_config *cfg, const struct dns_quest
 	}
 	memcpy(addr, fake.addr, 4);
 	*addr_len = 4;
-	netaddr_format(&fake, text, sizeof(text));
+	inet_ntop(AF_INET, fake.addr, text, sizeof(text));
 	shim_log(cfg, VERBOSITY_DEBUG, "DNS stub: %s is %s, for the last hop to resolve", q->name,
 		 text);
 	return DNS_RCODE_OK;
