@@ -215,7 +215,7 @@ target_connections() {
 }
 
 @test "a signal sent to the launcher reaches the program" {
-	"$SOCKSCHAIN" --supervise sh -c 'trap "echo got-usr1; exit 3" USR1; while :; do sleep 0.05; done' \
+	"$SOCKSCHAIN" --supervise sh -c 'trap "echo got-usr1; exit 3" USR1; for i in $(seq 100); do sleep 0.05; done; exit 9' \
 		>"$BATS_TEST_TMPDIR/out" 2>&1 &
 	local pid=$! status=0
 	sleep 0.5
@@ -226,10 +226,10 @@ target_connections() {
 }
 
 @test "the launcher returns with the program; what it left in the background stays carried" {
-	local out=$BATS_TEST_TMPDIR/bg.out start=$SECONDS
+	local out=$BATS_TEST_TMPDIR/bg.out
 	run "$SOCKSCHAIN" --supervise sh -c "(sleep 1; exec '$CLIENT_STATIC' --send hi --expect hi $REMOTE 80) >'$out' 2>&1 </dev/null & exit 4"
 	[ "$status" -eq 4 ]
-	[ $((SECONDS - start)) -lt 1 ] || [ ! -s "$out" ]	# it did not wait for the background
+	[ ! -s "$out" ]	# it did not wait for the background
 	for ((i = 0; i < 100; i++)); do [[ -s $out ]] && break; sleep 0.05; done
 	[[ $(cat "$out") == "ok "*"received=hi"* ]]
 	[[ $(proxy_log p3) == *"dest=$REMOTE:80 "*granted ]]
