@@ -1,7 +1,8 @@
 /*
- * A notification on its way through the supervisor: looked at first in the
- * loop that received it (cheap: which family, is there an address at all),
- * and, when the answer takes a dial, finished on a thread of its own.
+ * A notification on its way through the supervisor: looked at first (cheap:
+ * which family, is there an address at all), and, when the answer takes a
+ * dial, finished by the same worker (see notify.c: another one waits for the
+ * next call meanwhile).
  */
 #ifndef SOCKSCHAIN_SUPERVISOR_JOB_H
 #define SOCKSCHAIN_SUPERVISOR_JOB_H
@@ -14,12 +15,12 @@ struct job {
 	struct call call;
 	struct sockaddr_storage addr;	/* the destination, read from the caller */
 	socklen_t addrlen;
-	void (*work)(struct job *);	/* what the thread does; the job is freed after */
+	void (*work)(struct job *);	/* what answers it, after the peek */
 };
 
 /*
- * Each looks at one kind of call: returns true when job->work must run (on
- * its own thread), false when the call is already answered.
+ * Each looks at one kind of call: returns true when job->work must run,
+ * false when the call is already answered.
  */
 bool connect_peek(struct job *job);
 bool sendto_peek(struct job *job);

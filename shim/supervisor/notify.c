@@ -32,18 +32,21 @@ int notify_setup(struct supervisor *sv)
 	return 0;
 }
 
-static void *run_job(void *arg)
-{
-	struct job *job = arg;
+/*
+ * Workers: every idle one waits in RECV on the listener (each RECV gets a
+ * notification of its own), answers what it got, and goes back. The one
+ * that takes the last idle place starts another first, so a slow dial never
+ * holds the next call up; past IDLE_MAX idle ones, a worker ends. No thread
+ * is created per call when calls come one at a time.
+ */
+enum { IDLE_MAX = 4, WORKERS_AT_START = 2 };
 
-	job->work(job);
-	free(job->call.req);
-	free(job);
-	return NULL;
-}
+static const struct supervisor *served;	/* set once before the first worker starts */
+static int idle_workers;		/* atomic */
 
-/* Answers on a thread of its own what takes a dial, so slow chains overlap. */
-static void start_work(struct job *job)
+static void *worker(void *arg);
+
+static int start_worker(void)
 {
 	pthread_attr_t attr;
 	pthread_t thread;
@@ -52,13 +55,12 @@ static void start_work(struct job *job)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, WORKER_STACK);
-	rc = pthread_create(&thread, &attr, run_job, job);
+	__atomic_add_fetch(&idle_workers, 1, __ATOMIC_SEQ_CST);
+	rc = pthread_create(&thread, &attr, worker, NULL);
 	pthread_attr_destroy(&attr);
-	if (rc == 0)
-		return;
-	call_answer(&job->call, 0, -EAGAIN);
-	free(job->call.req);
-	free(job);
+	if (rc != 0)
+		__atomic_sub_fetch(&idle_workers, 1, __ATOMIC_SEQ_CST);
+	return -rc;
 }
 
 static bool peek(struct job *job)
@@ -78,24 +80,40 @@ static bool peek(struct job *job)
 	}
 }
 
-static void receive(const struct supervisor *sv)
+/* One notification, received and answered. false: the listener failed. */
+static bool serve_one(void)
 {
-	struct job *job = calloc(1, sizeof(*job));
-	struct seccomp_notif *req = call_alloc(sv);
+	struct job job = { .call.sv = served };
+	struct seccomp_notif *req = call_alloc(served);
 
-	if (!job || !req)
-		goto fail;
-	/* ENOENT: the caller was interrupted before we got it. */
-	if (ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
-		goto fail;
-	job->call = (struct call){ .sv = sv, .req = req };
-	if (peek(job)) {
-		start_work(job);
-		return;
+	if (!req)
+		return false;
+	job.call.req = req;
+	if (ioctl(served->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+		free(req);
+		/* ENOENT: the caller was interrupted before we got it. */
+		return errno == ENOENT || errno == EINTR;
 	}
-fail:
+	if (__atomic_sub_fetch(&idle_workers, 1, __ATOMIC_SEQ_CST) == 0)
+		start_worker();	/* without a thread, the call waits for this one's dial */
+	if (peek(&job))
+		job.work(&job);
 	free(req);
-	free(job);
+	__atomic_add_fetch(&idle_workers, 1, __ATOMIC_SEQ_CST);
+	return true;
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		if (!serve_one())
+			usleep(10000);	/* out of memory, or the tree is gone: the main loop ends it */
+		if (__atomic_load_n(&idle_workers, __ATOMIC_SEQ_CST) > IDLE_MAX)
+			break;
+	}
+	__atomic_sub_fetch(&idle_workers, 1, __ATOMIC_SEQ_CST);
+	return NULL;
 }
 
 static void reap(int sigfd, void (*on_exit)(pid_t, int, void *), void *arg)
@@ -120,13 +138,15 @@ static bool no_children(void)
 void notify_serve(const struct supervisor *sv, int sigfd,
 		  void (*on_exit)(pid_t pid, int status, void *arg), void *arg)
 {
-	struct pollfd fds[2] = {
-		{ .fd = sigfd, .events = POLLIN },
-		{ .fd = sv->listener, .events = POLLIN },
-	};
+	/* The listener is polled for its hang-up only: the workers receive. */
+	struct pollfd fds[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = sv->listener } };
 	nfds_t n = sv->listener >= 0 ? 2 : 1;
-	int status;
+	int i, status;
 	pid_t pid;
+
+	served = sv;
+	for (i = 0; n == 2 && i < WORKERS_AT_START; i++)
+		start_worker();
 
 	for (;;) {
 		if (poll(fds, n, -1) < 0) {
@@ -138,9 +158,7 @@ void notify_serve(const struct supervisor *sv, int sigfd,
 			reap(sigfd, on_exit, arg);
 		if (n == 1 && no_children())
 			return;	/* no filter was installed: done when the children are */
-		if (n == 2 && (fds[1].revents & POLLIN))
-			receive(sv);
-		else if (n == 2 && (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
+		if (n == 2 && (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			break;	/* every task of the tree has exited */
 	}
 	/* The hang-up may come before the last SIGCHLD: reap what is left, blocking. */

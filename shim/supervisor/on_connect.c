@@ -125,8 +125,6 @@ bool connect_peek(struct job *job)
 			call_continue(&job->call);
 		return false;
 	}
-	if (!call_valid(&job->call))
-		return false;
-	job->work = connect_work;
+	job->work = connect_work;	/* the copy of the socket is taken only once the call is valid */
 	return true;
 }

@@ -193,8 +193,6 @@ static bool take_if_internet(struct job *job, int rc, int flags, void (*work)(st
 			return false;
 		}
 	}
-	if (!call_valid(&job->call))
-		return false;
 	job->work = work;
 	return true;
 }
