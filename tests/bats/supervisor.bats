@@ -19,6 +19,9 @@ setup_file() {
 		CGO_ENABLED=0 go build -o "$BATS_FILE_TMPDIR/goclient-static" "$GOCLIENT_SRC"
 		CGO_ENABLED=1 go build -o "$BATS_FILE_TMPDIR/goclient-dynamic" "$GOCLIENT_SRC"
 	fi
+	if command -v musl-gcc >/dev/null; then
+		musl-gcc -O2 -pthread -o "$BATS_FILE_TMPDIR/musl-client" "$BATS_TEST_DIRNAME/../tools/client.c"
+	fi
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$BATS_FILE_TMPDIR/resolv.conf"
 	mount --bind "$BATS_FILE_TMPDIR/resolv.conf" /etc/resolv.conf
 }
@@ -128,6 +131,30 @@ target_connections() {
 	[[ $output == *"summary ok=1 fail=0"* ]]
 	[[ $(proxy_log p3) == *"dest=$REMOTE:80 "*"dest=$REMOTE:81 "* ]]
 	[ "$(target_connections)" -eq 2 ]
+}
+
+@test "a musl-linked program (its own loader, no glibc) by address" {
+	[[ -x $BATS_FILE_TMPDIR/musl-client ]] || missing "musl-tools is not installed"
+	run "$SOCKSCHAIN" --supervise "$BATS_FILE_TMPDIR/musl-client" --send hi --expect hi "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == "ok "*"received=hi"* ]]
+	[[ $(proxy_log p3) == "proto=http user=- dest=$REMOTE:80 "*granted ]]
+}
+
+@test "a shell that runs a Go program: the whole tree is carried" {
+	need_go
+	run "$SOCKSCHAIN" --supervise sh -c "'$BATS_FILE_TMPDIR/goclient-static' -send hi -expect hi $REMOTE:80 && echo shell-done"
+	[ "$status" -eq 0 ]
+	[[ $output == *"summary ok=1 fail=0"*"shell-done"* ]]
+	[[ $(proxy_log p3) == "proto=http user=- dest=$REMOTE:80 "*granted ]]
+}
+
+@test "the supervisor killed mid-run: the launcher says so, the tree's connects fail (ENOSYS), none goes direct" {
+	run "$SOCKSCHAIN" --supervise sh -c "kill -KILL \$PPID; sleep 0.2; exec '$CLIENT_STATIC' 127.0.0.1 $target_PORT"
+	[ "$status" -eq 125 ]
+	[[ $output == *"sockschain: the supervisor ended before the program did"* ]]
+	[[ $output == *"fail errno=ENOSYS"* ]]
+	[ "$(target_connections)" -eq 0 ]	# the loopback target was reachable directly
 }
 
 @test "20 goroutines at once through a slow hop take about one handshake, not twenty" {
