@@ -29,6 +29,13 @@ struct seccomp_notif *call_alloc(const struct supervisor *sv);
 /* Reads len bytes at addr in the caller's memory: 0, or a negative errno. */
 int call_read(const struct call *c, uint64_t addr, void *buf, size_t len);
 
+/*
+ * Writes len bytes at addr in the caller's memory: 0, or a negative errno.
+ * Only for a call received (WAIT_KILLABLE_RECV, 5.19): its thread cannot
+ * run, so nothing of the program sees a half-written result.
+ */
+int call_write(const struct call *c, uint64_t addr, const void *buf, size_t len);
+
 /* Whether the caller still waits for this answer (it was not killed, its pid not reused). */
 bool call_valid(const struct call *c);
 

@@ -9,6 +9,7 @@
 #include "../common/leak_guard.h"
 #include "../common/log.h"
 #include "../common/trace.h"
+#include "peers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -101,6 +102,7 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 		trace_failed(cfg, chain, target, &rep, -rc);
 		return rc;
 	}
+	peers_remember(fd, &chain->hops[rep.path[0]].addr, &target->addr);
 	trace_connected(cfg, chain, target, &rep);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * The BPF program. On this machine's own architecture:
  *
  *   connect, sendmsg, sendmmsg          -> the supervisor (USER_NOTIF)
+ *   getpeername                         -> the supervisor (a carried socket's destination)
  *   sendto with a destination address   -> the supervisor
  *   io_uring_setup                      -> ENOSYS (programs fall back to epoll;
  *                                          io_uring's connects never pass here)
@@ -57,7 +58,7 @@ enum {
 static const struct sock_filter program[] = {
 	LOAD(arch),
 	JEQ(NATIVE_ARCH, 1, 0),
-	BPF_JUMP(BPF_JMP | BPF_JA, 17, 0, 0),		/* -> foreign */
+	BPF_JUMP(BPF_JMP | BPF_JA, 18, 0, 0),		/* -> foreign */
 	LOAD(nr),
 #ifdef X32_SYSCALL_BIT
 	JGE(X32_SYSCALL_BIT, 0, 1),
@@ -66,13 +67,14 @@ static const struct sock_filter program[] = {
 	JEQ(0xffffffffu, 0, 1),				/* keeps the jumps the same length */
 	RET(SECCOMP_RET_ALLOW),
 #endif
-	JEQ(__NR_connect, 5, 0),
+	JEQ(__NR_connect, 6, 0),
+	JEQ(__NR_getpeername, 5, 0),
 	JEQ(__NR_sendmsg, 4, 0),
 	JEQ(__NR_sendmmsg, 3, 0),
 	JEQ(__NR_io_uring_setup, 3, 0),
 	JEQ(__NR_sendto, 3, 0),
 	RET(SECCOMP_RET_ALLOW),
-	RET(SECCOMP_RET_USER_NOTIF),			/* connect, sendmsg, sendmmsg */
+	RET(SECCOMP_RET_USER_NOTIF),			/* connect, getpeername, sendmsg, sendmmsg */
 	RET(SECCOMP_RET_ERRNO | ENOSYS),		/* io_uring_setup */
 	/* sendto: only with a destination, so send() on a connected socket costs nothing */
 	LOAD_AT(ARG_LO(4)),

@@ -26,6 +26,7 @@ bool connect_peek(struct job *job);
 bool sendto_peek(struct job *job);
 bool sendmsg_peek(struct job *job);
 bool sendmmsg_peek(struct job *job);
+bool getpeername_peek(struct job *job);
 
 /*
  * Reads the caller's sockaddr of len bytes at addr into job: 1 when it is an

@@ -80,6 +80,19 @@ target_connections() {
 	[[ $output == *"flags_kept=1"* ]]
 }
 
+@test "getpeername gives the destination, after dup too, and not to a new socket on a reused number" {
+	run "$SOCKSCHAIN" --supervise "$CLIENT_STATIC" --peer "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"peer=$REMOTE:80"* ]]
+	run "$SOCKSCHAIN" --supervise "$CLIENT_STATIC" --dup-peer "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"peer=$REMOTE:80"* ]]
+	[[ $output == *"newsock_peer_errno=ENOTCONN"* ]]
+	run "$SOCKSCHAIN" --supervise "$CLIENT_STATIC" --v6 --peer "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"peer=[::ffff:$REMOTE]:80"* ]]
+}
+
 @test "a hop that refuses: the program gets ECONNREFUSED and one line; nothing reaches the target" {
 	stop_servers
 	start_target echo
