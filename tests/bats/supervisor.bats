@@ -255,10 +255,11 @@ target_connections() {
 }
 
 @test "a signal sent to the launcher reaches the program" {
-	"$SOCKSCHAIN" --supervise sh -c 'trap "echo got-usr1; exit 3" USR1; for i in $(seq 100); do sleep 0.05; done; exit 9' \
+	local ready=$BATS_TEST_TMPDIR/ready status=0
+	"$SOCKSCHAIN" --supervise sh -c "trap 'echo got-usr1; exit 3' USR1; : >'$ready'; for i in \$(seq 200); do sleep 0.05; done; exit 9" \
 		>"$BATS_TEST_TMPDIR/out" 2>&1 &
-	local pid=$! status=0
-	sleep 0.5
+	local pid=$!
+	for ((i = 0; i < 200; i++)); do [[ -e $ready ]] && break; sleep 0.05; done
 	kill -USR1 "$pid"
 	wait "$pid" || status=$?
 	[ "$status" -eq 3 ]
@@ -267,10 +268,10 @@ target_connections() {
 
 @test "the launcher returns with the program; what it left in the background stays carried" {
 	local out=$BATS_TEST_TMPDIR/bg.out
-	run "$SOCKSCHAIN" --supervise sh -c "(sleep 1; exec '$CLIENT_STATIC' --send hi --expect hi $REMOTE 80) >'$out' 2>&1 </dev/null & exit 4"
+	run "$SOCKSCHAIN" --supervise sh -c "(sleep 2; exec '$CLIENT_STATIC' --send hi --expect hi $REMOTE 80) >'$out' 2>&1 </dev/null & exit 4"
 	[ "$status" -eq 4 ]
 	[ ! -s "$out" ]	# it did not wait for the background
-	for ((i = 0; i < 100; i++)); do [[ -s $out ]] && break; sleep 0.05; done
+	for ((i = 0; i < 200; i++)); do [[ -s $out ]] && break; sleep 0.05; done
 	[[ $(cat "$out") == "ok "*"received=hi"* ]]
 	[[ $(proxy_log p3) == *"dest=$REMOTE:80 "*granted ]]
 }
@@ -281,6 +282,11 @@ target_connections() {
 		sh -c 'ls /proc/$PPID/fd >/dev/null 2>&1 && echo readable || echo refused'
 	[ "$status" -eq 0 ]
 	[ "$output" = "refused" ]
+	# Nor take its descriptors, the listener among them.
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKSCHAIN" --supervise \
+		sh -c "exec '$SYSPROBE' getfd \$PPID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "getfd fail errno=EPERM" ]
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKSCHAIN" --supervise \
 		"$CLIENT_STATIC" --send hi --expect hi "$REMOTE" 80
 	[ "$status" -eq 0 ]

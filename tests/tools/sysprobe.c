@@ -7,6 +7,9 @@
  *        sysprobe inline HOST PORT         connect() by an inline `syscall` instruction
  *        sysprobe udp HOST PORT            sendto() of one datagram to an IPv4 address
  *        sysprobe unix PATH                connect() to an AF_UNIX stream socket
+ *        sysprobe getfd PID                pidfd_getfd() of each of PID's descriptors 0-63:
+ *                                          "getfd ok N" for the first taken, else the
+ *                                          errno of the first that exists
  *
  * HOST is a numeric IPv4 address. The connects send "hi" and expect it back
  * (an echo target); each prints "ok" or "fail errno=ENAME". Exit status 0 on
@@ -88,6 +91,27 @@ static int inet(const char *mode, const char *host, const char *port)
 	return report(mode, rc);
 }
 
+/* Whether another process of the same user can take PID's descriptors. */
+static int take_fds(pid_t pid)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), fd, err = EBADF;
+
+	if (pidfd < 0)
+		return report("getfd", -1);
+	for (fd = 0; fd < 64; fd++) {
+		int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+		if (copy >= 0) {
+			printf("getfd ok %d\n", fd);
+			return 0;
+		}
+		if (err == EBADF)
+			err = errno;
+	}
+	errno = err;
+	return report("getfd", -1);
+}
+
 int main(int argc, char **argv)
 {
 	struct io_uring_params params = { 0 };
@@ -101,8 +125,10 @@ int main(int argc, char **argv)
 		snprintf(un.sun_path, sizeof(un.sun_path), "%s", argv[2]);
 		return report("unix", connect(fd, (struct sockaddr *)&un, sizeof(un)));
 	}
+	if (argc == 3 && strcmp(argv[1], "getfd") == 0)
+		return take_fds((pid_t)atoi(argv[2]));
 	if (argc == 4)
 		return inet(argv[1], argv[2], argv[3]);
-	fprintf(stderr, "usage: sysprobe io_uring | syscall|inline|udp HOST PORT | unix PATH\n");
+	fprintf(stderr, "usage: sysprobe io_uring | syscall|inline|udp HOST PORT | unix PATH | getfd PID\n");
 	return 2;
 }
