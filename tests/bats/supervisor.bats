@@ -134,6 +134,13 @@ target_connections() {
 	[[ $(proxy_log p3) == *"dest=$REMOTE:80 "*"dest=$REMOTE:81 "* ]]
 }
 
+@test "TCP Fast Open (sendto with MSG_FASTOPEN) is a connect: carried, its bytes sent" {
+	run "$SOCKSCHAIN" --supervise "$SYSPROBE" fastopen "$REMOTE" 82
+	[ "$status" -eq 0 ]
+	[ "$output" = "fastopen ok" ]
+	[[ $(proxy_log p3) == "proto=http user=- dest=$REMOTE:82 "*granted ]]
+}
+
 @test "a static Go program by address, and a dynamic one" {
 	need_go
 	run "$SOCKSCHAIN" --supervise "$BATS_FILE_TMPDIR/goclient-static" -send hi -expect hi "$REMOTE:80"

@@ -6,6 +6,8 @@
  *        sysprobe syscall HOST PORT        connect() through syscall(SYS_connect)
  *        sysprobe inline HOST PORT         connect() by an inline `syscall` instruction
  *        sysprobe udp HOST PORT            sendto() of one datagram to an IPv4 address
+ *        sysprobe fastopen HOST PORT       TCP Fast Open: sendto(MSG_FASTOPEN) of "hi", then
+ *                                          the echo back
  *        sysprobe unix PATH                connect() to an AF_UNIX stream socket
  *        sysprobe getfd PID                pidfd_getfd() of each of PID's descriptors 0-63:
  *                                          "getfd ok N" for the first taken, else the
@@ -79,6 +81,15 @@ static int inet(const char *mode, const char *host, const char *port)
 
 	if (fd < 0 || inet_pton(AF_INET, host, &sin.sin_addr) != 1)
 		return 2;
+	if (strcmp(mode, "fastopen") == 0) {
+		char buf[2];
+
+		rc = sendto(fd, "hi", 2, MSG_FASTOPEN, (struct sockaddr *)&sin, sizeof(sin));
+		if (rc == 2 && (recv(fd, buf, 2, MSG_WAITALL) != 2 || memcmp(buf, "hi", 2) != 0))
+			rc = -1;
+		close(fd);
+		return report(mode, rc == 2 ? 0 : -1);
+	}
 	if (udp)
 		rc = sendto(fd, "hi", 2, 0, (struct sockaddr *)&sin, sizeof(sin));
 	else if (strcmp(mode, "inline") == 0)
