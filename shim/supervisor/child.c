@@ -43,14 +43,16 @@ void child_run(int sock, const char *path, char **argv, exec_fn exec_program,
 	       const sigset_t *mask)
 {
 	int listener = filter_install();
+	ssize_t n;
 	char ack;
 
 	if (listener < 0)
 		fail(path, install_error(-listener), -listener);
 	if (write(sock, &listener, sizeof(listener)) != sizeof(listener))
 		fail(path, "handing the listener over", errno);
-	if (read(sock, &ack, 1) != 1)
-		fail(path, "the supervisor did not take the listener", errno ? errno : EPIPE);
+	n = read(sock, &ack, 1);
+	if (n != 1)
+		fail(path, "the supervisor did not take the listener", n < 0 ? errno : EPIPE);
 	close(listener);
 	close(sock);
 	sigprocmask(SIG_SETMASK, mask, NULL);
