@@ -26,9 +26,11 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 CHAIN_SRC    := $(wildcard chain/*.c)
 # shim/: one folder per program, and common/ for what more than one links.
 SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
-LAUNCHER_SRC := $(wildcard shim/launcher/*.c) shim/common/chainsource.c shim/common/exec_check.c
+# The launcher becomes the seccomp supervisor with --supervise: it links all of common/.
+SUPERVISOR_SRC := $(wildcard shim/supervisor/*.c)
+LAUNCHER_SRC := $(wildcard shim/launcher/*.c) $(wildcard shim/common/*.c) $(SUPERVISOR_SRC)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
-TOOLS        := testproxy target dnsrecorder delaylink netns client resolve badptr
+TOOLS        := testproxy target dnsrecorder delaylink netns client resolve badptr sysprobe
 BENCH_SRC    := $(wildcard tests/bench/*.c)
 
 CHAIN_OBJ    := $(CHAIN_SRC:%.c=$(OBJ)/%.o)
@@ -85,10 +87,15 @@ $(BUILD)/tests/static-hello: tests/tools/static-hello.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -static -o $@ $<
 
+# The test client, statically linked, for the supervisor suite (never sanitized either).
+$(BUILD)/tests/client-static: tests/tools/client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -static -pthread -o $@ $<
+
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
-test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
+test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello $(BUILD)/tests/client-static
 	@SANITIZE=$(SANITIZE) SAN_RT=$(SAN_RT) tests/run $(UNIT_BIN)
 
 # The C unit tests, then the suites whose programs are ours, under valgrind memcheck.

@@ -47,7 +47,7 @@ _sockschain() {
 		;;
 	esac
 	if [[ $cur == -* ]]; then
-		mapfile -t COMPREPLY < <(compgen -W '-c -f -q -v -vv --no-check --check --explain
+		mapfile -t COMPREPLY < <(compgen -W '-c -f -q -v -vv --no-check --supervise --check --explain
 			--print --help --version --' -- "$cur")
 	elif ((i == COMP_CWORD)); then
 		_sockschain_command "$i"

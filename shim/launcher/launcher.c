@@ -1,9 +1,10 @@
 /*
- * sockschain [-c SPEC | -f FILE] [-q | -v[v]] [--no-check] [--] COMMAND [ARG...]
+ * sockschain [-c SPEC | -f FILE] [-q | -v[v]] [--no-check | --supervise] [--] COMMAND [ARG...]
  * sockschain [-c SPEC | -f FILE] --check [HOST:PORT] | --explain HOST[:PORT] | --print
  *
  * Checks the chain, then runs COMMAND with libsockschain.so preloaded and the
- * chain passed on in the environment, so that its children are covered too.
+ * chain passed on in the environment, so that its children are covered too;
+ * or, with --supervise, under the seccomp supervisor (shim/supervisor/).
  */
 #define _GNU_SOURCE
 #include "../../chain/resolve.h"
@@ -13,6 +14,7 @@
 #include "../common/exec_check.h"
 #include "explain.h"
 #include "print_config.h"
+#include "../supervisor/supervise.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +47,7 @@ struct options {
 	const char *file;	/* -f */
 	int verbosity;		/* 0 -q, 1 default, 2 -v, 3 -vv; -1: none given */
 	bool no_check;
+	bool supervise;		/* --supervise: the seccomp supervisor carries the program */
 	const char *explain;	/* --explain HOST[:PORT] */
 	bool check;		/* --check [HOST:PORT] */
 	bool print;		/* --print */
@@ -73,7 +76,8 @@ static void say(const char *fmt, ...)
 
 static void usage(FILE *out)
 {
-	fputs("usage: sockschain [-c SPEC | -f FILE] [-q | -v[v]] [--no-check] [--] COMMAND [ARG...]\n"
+	fputs("usage: sockschain [-c SPEC | -f FILE] [-q | -v[v]] [--no-check | --supervise] [--]\n"
+	      "                  COMMAND [ARG...]\n"
 	      "       sockschain [-c SPEC | -f FILE] --check [HOST:PORT]\n"
 	      "       sockschain [-c SPEC | -f FILE] --explain HOST[:PORT]\n"
 	      "       sockschain [-c SPEC | -f FILE] --print\n"
@@ -86,6 +90,9 @@ static void usage(FILE *out)
 	      "  -v, -vv      one line per connection with each hop's time; -vv: debug\n"
 	      "  --no-check   run COMMAND even if the library cannot reach it (UNSAFE: static\n"
 	      "               and set-user-ID programs would connect directly)\n"
+	      "  --supervise  run COMMAND under the seccomp supervisor: every connect() of its\n"
+	      "               process tree is carried by the kernel's hand, static and Go\n"
+	      "               programs too\n"
 	      "  --check      dial each hop in turn and print a table; with HOST:PORT, also\n"
 	      "               through the whole chain; exit 0 when every hop answered\n"
 	      "  --explain    print which rule and which chain HOST[:PORT] would take\n"
@@ -117,6 +124,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			opt->verbosity = 3;
 		} else if (strcmp(a, "--no-check") == 0) {
 			opt->no_check = true;
+		} else if (strcmp(a, "--supervise") == 0) {
+			opt->supervise = true;
 		} else if (strcmp(a, "--check") == 0) {
 			opt->check = true;
 		} else if (strcmp(a, "--print") == 0) {
@@ -136,6 +145,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
 	}
 	if (opt->spec && opt->file) {
 		say("-c and -f cannot be used together");
+		return -1;
+	}
+	if (opt->no_check && opt->supervise) {
+		say("--no-check and --supervise cannot be used together");
 		return -1;
 	}
 	opt->command = argv + i;
@@ -322,6 +335,25 @@ static void exec_program(const char *path, char **argv)
 	free(sh_argv);
 }
 
+/*
+ * The supervisor reaches every program but one whose set-user-ID or
+ * set-group-ID bit would be ignored under no_new_privs: refused, not run
+ * without its privileges.
+ */
+static int run_supervised(const char *path, char **argv, int verbosity)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID))) {
+		say("refusing to run %s under the supervisor: it is set-user-ID or set-group-ID, "
+		    "which no_new_privs would strip", path);
+		return EXIT_LAUNCHER;
+	}
+	if (verbosity >= 2)
+		say("%s: carried by the supervisor (seccomp user notification)", path);
+	return supervise(path, argv, exec_program);
+}
+
 static int run(const struct options *opt, int verbosity)
 {
 	char path[PATH_MAX], why[PATH_MAX + 100];
@@ -336,6 +368,10 @@ static int run(const struct options *opt, int verbosity)
 		say("%s: %s", opt->command[0], strerror(-rc));
 		return EXIT_CANNOT_RUN;
 	}
+	if (opt->supervise)
+		return setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0
+			       ? EXIT_LAUNCHER
+			       : run_supervised(path, opt->command, verbosity);
 	if (!opt->no_check && exec_check(path, why, sizeof(why)) < 0) {
 		say("refusing to run %s (--no-check overrides, unsafe)", why);
 		return EXIT_LAUNCHER;
@@ -343,6 +379,8 @@ static int run(const struct options *opt, int verbosity)
 	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0 || export_preload() < 0 ||
 	    (opt->no_check && setenv("SOCKS_CHAIN_NO_CHECK", "1", 1) < 0))
 		return EXIT_LAUNCHER;
+	if (verbosity >= 2)
+		say("%s: carried by the library (LD_PRELOAD)", path);
 	exec_program(path, opt->command);
 	rc = errno;
 	say("%s: %s", opt->command[0], strerror(rc));

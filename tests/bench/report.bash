@@ -38,6 +38,7 @@ command_for() {
 	floor) cmd=("$BENCH" "${args[0]}" --floor "${SPEC[$key]}" ${BENCH_FLOOR_PIPELINE:+--pipeline} "${args[@]:1}") ;;
 	sockschain) cmd=("$SOCKSCHAIN" -q -c "${SPEC[$key]}" "$BENCH" "${args[@]}") ;;
 	proxychains) cmd=("$PROXYCHAINS" -q -f "$(pc_conf "$key")" "$BENCH" "${args[@]}") ;;
+	supervisor) cmd=("$SOCKSCHAIN" -q --supervise -c "${SPEC[$key]}" "$BENCH" "${args[@]}") ;;
 	esac
 }
 
@@ -152,6 +153,7 @@ num() {
 TOOL_NAME_floor=floor
 TOOL_NAME_sockschain=sockschain
 TOOL_NAME_proxychains=proxychains-ng
+TOOL_NAME_supervisor="sockschain --supervise"
 
 # table_rows KEY LABEL UNIT [lower]: a row per tool; "lower" means less is
 # better and the floor has no ratio (start-up, memory).
@@ -206,6 +208,31 @@ print_machine() {
 	echo "runs: $RUNS rounds, N=$N, throughput $BYTES$([[ -z ${BENCH_FLOOR_PIPELINE:-} ]] || echo ", the floor pipelined")"
 }
 
+# The supervisor's cost per intercepted connect: the median over rounds of
+# 1/rate under it less 1/rate under the library (and the floor), in µs.
+per_connect_us() {
+	awk -v k="$1" -v b="$2" '
+		$1 == k && $2 == "supervisor" { v[$6] = $3 }
+		$1 == k && $2 == b { w[$6] = $3 }
+		END {
+			for (r in v) if ((r in w) && v[r] > 0 && w[r] > 0) x[n++] = 1e6 / v[r] - 1e6 / w[r]
+			if (n == 0) { print "—"; exit }
+			for (i = 0; i < n; i++)
+				for (j = i; j > 0 && x[j - 1] > x[j]; j--) { y = x[j]; x[j] = x[j - 1]; x[j - 1] = y }
+			printf "%.1f\n", n % 2 ? x[int(n / 2)] : (x[n / 2 - 1] + x[n / 2]) / 2
+		}' "$work/results"
+}
+
+print_supervisor() {
+	local key
+	echo
+	for key in $SUPERVISED; do
+		echo "supervisor, ${LABEL[$key]}: $(ratio "$key" supervisor sockschain) of the library's rate;" \
+			"$(per_connect_us "$key" sockschain) µs more per intercepted connect than the library," \
+			"$(per_connect_us "$key" floor) µs more than the floor"
+	done
+}
+
 # below LIMIT VALUE: VALUE < LIMIT; a dash (no data) is not.
 below() {
 	[[ $2 != "—" && -n $2 ]] && awk -v l="$1" -v v="$2" 'BEGIN { exit !(v < l) }'
@@ -245,6 +272,12 @@ print_misses() {
 			fi
 			;;
 		esac
+	done
+	for key in $SUPERVISED; do
+		sc=$(ratio "$key" supervisor sockschain 3)
+		if below 0.85 "$sc"; then
+			miss "${LABEL[$key]}: the supervisor at $sc of the library's rate (target: 0.85)"
+		fi
 	done
 	[[ $misses != 0 ]] || echo "every target met"
 	print_noise

@@ -1,0 +1,120 @@
+/*
+ * The launcher's side: it forks the supervisor, forwards the signals sent to
+ * it to the program, and ends as the program ended. Signals a terminal sends
+ * (Ctrl-C, Ctrl-\) reach the whole foreground process group, the program
+ * included, and are not sent twice; Ctrl-Z stops the launcher as it stops the
+ * program, so the shell's job control sees one job.
+ */
+#define _GNU_SOURCE
+#include "supervise.h"
+
+#include "report.h"
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { EXIT_LAUNCHER = 125 };
+
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+				 SIGWINCH, SIGALRM, SIGCONT };
+
+static void forward(int sigfd, pid_t program)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+		if (program > 0 && si.ssi_code != SI_KERNEL)	/* SI_KERNEL: from the terminal */
+			kill(program, (int)si.ssi_signo);
+}
+
+/* Dies of the program's signal, without a core of our own. */
+static int mirror(int status)
+{
+	struct rlimit none = { 0, 0 };
+	sigset_t one;
+	int sig;
+
+	if (!WIFSIGNALED(status))
+		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_LAUNCHER;
+	sig = WTERMSIG(status);
+	setrlimit(RLIMIT_CORE, &none);
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	return 128 + sig;
+}
+
+/* Waits for the program's end, forwarding signals meanwhile. */
+static int wait_program(int report_fd, int sigfd)
+{
+	struct pollfd fds[2] = { { .fd = report_fd, .events = POLLIN },
+				 { .fd = sigfd, .events = POLLIN } };
+	struct report r;
+	pid_t program = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			return EXIT_LAUNCHER;
+		if (fds[1].revents & POLLIN)
+			forward(sigfd, program);
+		if (!(fds[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(report_fd, &r, sizeof(r));
+		if (n != sizeof(r)) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			fprintf(stderr, "sockschain: the supervisor ended before the program did\n");
+			return EXIT_LAUNCHER;
+		}
+		if (r.kind == REPORT_PID)
+			program = r.value;
+		else
+			return mirror(r.value);
+	}
+}
+
+int supervise(const char *path, char **argv, exec_fn exec_program)
+{
+	sigset_t set, orig;
+	int pipefd[2], sigfd, status;
+	pid_t supervisor;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	/* Blocked before the fork: a signal before the program's pid is known waits. */
+	if (sigprocmask(SIG_BLOCK, &set, &orig) < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
+		return EXIT_LAUNCHER;
+	fflush(NULL);
+	supervisor = fork();
+	if (supervisor < 0) {
+		fprintf(stderr, "sockschain: cannot start the supervisor: fork: %s\n", strerror(errno));
+		return EXIT_LAUNCHER;
+	}
+	if (supervisor == 0) {
+		close(pipefd[0]);
+		serve_tree(pipefd[1], path, argv, exec_program, &orig);
+	}
+	close(pipefd[1]);
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		return EXIT_LAUNCHER;
+	status = wait_program(pipefd[0], sigfd);
+	close(sigfd);
+	close(pipefd[0]);
+	/* The supervisor goes on for the background; reaped by whoever inherits it. */
+	return status;
+}
