@@ -135,12 +135,6 @@ void chain_config_init(struct chain_config *cfg);
 int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 	       struct spec_error *err);
 
-/* Whether connections to addr go directly, by the bypass rules. */
-bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr);
-
-/* Whether name is resolved locally: "localhost", or a bypass name pattern. */
-bool chain_bypasses_name(const struct chain_config *cfg, const char *name);
-
 /* "socks5://user:***@host:port" for messages: passwords never appear. */
 #define HOP_TEXT_MAX 1100
 void hop_describe(const struct hop *hop, char *buf, size_t cap);

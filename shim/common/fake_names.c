@@ -2,22 +2,21 @@
 #include "fake_names.h"
 
 #include "../../chain/fakemap.h"
+#include "shared_memory.h"
 
 #include <errno.h>
-#include <sys/mman.h>
 
 /* Set once at load time, before any thread or fork of the program's can run. */
 static struct fake_map *map;
 
-__attribute__((constructor)) static void map_shared_memory(void)
+__attribute__((constructor)) static void map_fake_names(void)
 {
-	void *mem = mmap(NULL, fake_map_size(), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct fake_map *mem = shared_memory_map(fake_map_size());
 
-	if (mem == MAP_FAILED)
+	if (!mem)
 		return;	/* names then fail to resolve: never a local lookup instead */
 	if (fake_map_init(mem) < 0) {
-		munmap(mem, fake_map_size());
+		shared_memory_unmap(mem, fake_map_size());
 		return;
 	}
 	map = mem;

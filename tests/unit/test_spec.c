@@ -1,6 +1,7 @@
 /* The chain spec parser: what it accepts, and where and why it refuses. */
 #define _GNU_SOURCE
 #include "../../chain/spec.h"
+#include "../../chain/route.h"
 #include "check.h"
 
 #include <arpa/inet.h>
