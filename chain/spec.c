@@ -164,7 +164,7 @@ static int check_chains(struct parser *ps)
 int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 	       struct spec_error *err)
 {
-	struct parser ps = { origin, cfg, &cfg->chains[0], err };
+	struct parser ps = { .origin = origin, .cfg = cfg, .chain = &cfg->chains[0], .err = err };
 	struct cursor c = { text, 1, 1 };
 	struct item *it = malloc(sizeof(*it));
 	int rc;
@@ -179,6 +179,8 @@ int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 			break;
 	if (rc == 0)
 		rc = check_chains(&ps);
+	if (rc == 0)
+		rc = spec_check_fake_range(&ps);
 	free(it);
 	return rc;
 }

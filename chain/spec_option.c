@@ -45,6 +45,8 @@ static int parse_bypass(struct parser *ps, const struct item *it, const char *va
 	if (cfg->nbypass == CHAIN_MAX_BYPASS || cfg->nbypass_names == CHAIN_MAX_BYPASS)
 		return spec_fail(ps, it, "more than %d bypass rules", CHAIN_MAX_BYPASS);
 	if (cidr_parse(value, &cfg->bypass[cfg->nbypass]) == 0) {
+		ps->bypass_at[cfg->nbypass].line = it->line;
+		ps->bypass_at[cfg->nbypass].column = it->column;
 		cfg->nbypass++;
 		return 0;
 	}
@@ -64,6 +66,8 @@ static int parse_fake_range(struct parser *ps, const struct item *it, const char
 		return spec_fail(ps, it, "fake_range wants an IPv4 range of at least 256 addresses, "
 			    "like 240.0.0.0/4");
 	ps->cfg->fake_range = range;
+	ps->fake_range_at.line = it->line;
+	ps->fake_range_at.column = it->column;
 	return 0;
 }
 

@@ -281,6 +281,28 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[ "$(dns_queries)" -eq 1 ]	# it went out, and the detector saw it
 }
 
+@test "fake_range: a range over loopback, a bypass or a proxy is refused; local services stay local" {
+	run "$SOCKSCHAIN" -c "$SOCKS_CHAIN fake_range=127.0.0.0/8" true
+	[ "$status" -eq 125 ]
+	[[ $output == *'-c:1:'*'"fake_range=127.0.0.0/8": overlaps loopback'* ]]
+	run "$SOCKSCHAIN" -c "$SOCKS_CHAIN bypass=10.0.0.0/8 fake_range=10.99.0.0/24" true
+	[ "$status" -eq 125 ]
+	[[ $output == *'"fake_range=10.99.0.0/24": overlaps bypass=10.0.0.0/8'* ]]
+	run "$SOCKSCHAIN" -c "socks5://250.0.0.1:1080" true
+	[ "$status" -eq 125 ]
+	[[ $output == *'"fake_range=240.0.0.0/4" (the default): holds the address of the proxy'* ]]
+	# the library alone: the name never gets a loopback address, whose first, 127.0.0.1,
+	# would send the program's own local connections to the proxy as that name
+	run preloaded SOCKS_CHAIN="bypass=none $SOCKS_CHAIN fake_range=127.0.0.0/8" \
+		"$RESOLVE" getaddrinfo local.test 80 inet
+	[[ ${lines[0]} == "inet 240.0.0.1 80 1" ]]
+	printf 'proxy_dns\nremote_dns_subnet 127\n[ProxyList]\nsocks5 127.0.0.1 %s\n' "$p1_PORT" \
+		>"$BATS_TEST_TMPDIR/pc.conf"
+	run "$SOCKSCHAIN" -f "$BATS_TEST_TMPDIR/pc.conf" true
+	[ "$status" -eq 125 ]
+	[[ $output == *"pc.conf:2: "*"remote_dns_subnet 127 is this host's own addresses"*"use 224, proxychains' default"* ]]
+}
+
 @test "fake_range: a custom range, and a full one gives EAI_MEMORY" {
 	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN fake_range=10.99.0.0/24" "$RESOLVE" getaddrinfo r.test 80 inet
 	[ "${lines[0]}" = "inet 10.99.0.1 80 1" ]

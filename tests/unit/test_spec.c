@@ -222,6 +222,38 @@ static void limits(void)
 	free(long_item);
 }
 
+/* Fake addresses stand in for names: never for loopback, a bypassed range or a proxy. */
+static void fake_range_overlaps(void)
+{
+	CHECK(parse("socks4://10.0.0.1 fake_range=100.64.0.0/16") == 0);
+	CHECK(cfg.fake_range.addr[0] == 100 && cfg.fake_range.prefix == 16);
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=127.0.0.0/8", "SOCKS_CHAIN:1:19: "
+			   "\"fake_range=127.0.0.0/8\"", "overlaps loopback"));
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=127.192.0.0/10", ":1:19:", "loopback"));
+	/* bypass=none drops the default bypass, not loopback */
+	CHECK(refused_with("bypass=none socks4://10.0.0.1 fake_range=127.0.0.0/24", ":1:31:",
+			   "loopback"));
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=0.0.0.0/8", ":1:19:", "loopback"));
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=96.0.0.0/3", ":1:19:", "loopback"));
+	/* in either order, a range inside or around the other */
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=10.99.0.0/24 bypass=10.0.0.0/8 x=",
+			   "", "unknown option"));	/* items are read to the end first */
+	CHECK(refused_with("socks4://10.0.0.9 fake_range=10.99.0.0/24 bypass=10.0.0.0/8",
+			   ":1:19: \"fake_range=10.99.0.0/24\"", "overlaps bypass=10.0.0.0/8"));
+	CHECK(refused_with("socks4://10.0.0.9 bypass=10.99.3.0/24 fake_range=10.99.0.0/16",
+			   ":1:39:", "overlaps bypass=10.99.3.0/24"));
+	/* the default range, against what the spec says: the error points at that item */
+	CHECK(refused_with("socks4://10.0.0.9\nbypass=241.0.0.0/8", "SOCKS_CHAIN:2:1: "
+			   "\"fake_range=240.0.0.0/4\" (the default)", "overlaps bypass=241.0.0.0/8"));
+	CHECK(refused_with("socks4://10.0.0.9 socks5://user:pw@250.0.0.1:1080", ":1:19: "
+			   "\"fake_range=240.0.0.0/4\" (the default)", "the proxy written at 1:19 (250.0.0.1)"));
+	CHECK(refused_with("socks4://10.0.0.1 chain=b socks4://10.99.0.7 fake_range=10.99.0.0/24",
+			   "", "the proxy written at 1:27 (10.99.0.7)"));
+	/* a proxy given by name is handed to the hop before it by name, or resolved later */
+	CHECK(parse("socks4://proxy.example fake_range=10.99.0.0/24") == 0);
+	CHECK(parse("socks4://10.0.0.1 bypass=10.98.0.0/16 fake_range=10.99.0.0/16") == 0);
+}
+
 int main(void)
 {
 	RUN(one_hop);
@@ -235,5 +267,6 @@ int main(void)
 	RUN(errors_name_position_and_item);
 	RUN(passwords_never_shown);
 	RUN(limits);
+	RUN(fake_range_overlaps);
 	return check_done();
 }

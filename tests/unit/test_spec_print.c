@@ -89,7 +89,7 @@ static void everything(void)
 	CHECK(round_trips("mode=random hops=2 timeout=2.25 connect_timeout=0.001 retry_after=7 "
 			  "pipeline=yes "
 			  "socks5://al%40ce:s3cret@10.0.0.1:1 http://b:@[2001:db8::1]:3128 "
-			  "socks4://u%20id@proxy.example dns=local fake_range=10.0.0.0/8 udp=allow "
+			  "socks4://u%20id@proxy.example dns=local fake_range=100.64.0.0/16 udp=allow "
 			  "bypass=none bypass=fd00::/8 bypass=*.corp.example bypass=host.lan "
 			  "chain=tor mode=dynamic socks5h://127.0.0.1:9050 "
 			  "chain=work timeout=3 http://proxy.corp:3128 "
