@@ -111,6 +111,7 @@ void chain_config_init(struct chain_config *cfg)
 	cfg->retry_after_ms = CHAIN_DEFAULT_RETRY_AFTER_MS;
 	cfg->dns = DNS_REMOTE;
 	cidr_parse(CHAIN_DEFAULT_FAKE_RANGE, &cfg->fake_range);
+	cfg->fake_reuse_after_ms = CHAIN_DEFAULT_FAKE_REUSE_AFTER_MS;
 	cidr_parse("127.0.0.0/8", &cfg->bypass[0]);
 	cidr_parse("::1/128", &cfg->bypass[1]);
 	cfg->nbypass = 2;

@@ -36,6 +36,13 @@
  * can never be a real destination, and one that escaped would reach nothing.
  */
 #define CHAIN_DEFAULT_FAKE_RANGE "240.0.0.0/4"
+/*
+ * A full fake address map gives a new name the address of one unused this
+ * long (see chain/fakemap.h). Long, since programs cache addresses and a
+ * reused one reaches another host; an hour, so that a program meeting
+ * thousands of names an hour still finds room.
+ */
+#define CHAIN_DEFAULT_FAKE_REUSE_AFTER_MS 3600000
 
 enum hop_proto {
 	HOP_SOCKS4,	/* SOCKS4, and SOCKS4A for names */
@@ -116,6 +123,7 @@ struct chain_config {
 	unsigned nbypass_names;
 	enum dns_mode dns;
 	struct cidr fake_range;		/* IPv4, for names resolved remotely */
+	int64_t fake_reuse_after_ms;	/* a full map reuses addresses unused this long */
 	bool udp_allowed;		/* udp=allow: no leak guard on UDP and port 53 */
 };
 

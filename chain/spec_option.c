@@ -217,6 +217,11 @@ int spec_parse_option(struct parser *ps, const struct item *it, const char *eq)
 		return parse_bypass(ps, it, value);
 	if (strcmp(key, "fake_range") == 0)
 		return parse_fake_range(ps, it, value);
+	if (strcmp(key, "fake_reuse_after") == 0) {
+		if (spec_parse_seconds(value, &cfg->fake_reuse_after_ms) < 0)
+			return spec_fail(ps, it, "fake_reuse_after wants seconds, like 3600 (at most 86400)");
+		return 0;
+	}
 	if (strcmp(key, "retry_after") == 0) {
 		if (spec_parse_seconds(value, &cfg->retry_after_ms) < 0)
 			return spec_fail(ps, it, "retry_after wants seconds, like 30 (at most 86400)");
@@ -230,6 +235,7 @@ int spec_parse_option(struct parser *ps, const struct item *it, const char *eq)
 	if (strcmp(key, "udp") == 0)
 		return parse_choice(ps, it, value, "block", "allow", &cfg->udp_allowed);
 	return spec_fail(ps, it, "unknown option \"%.*s\" (known: timeout, connect_timeout, mode, "
-		    "hops, pipeline, chain, route, bypass, retry_after, dns, fake_range, udp)", (int)keylen,
+		    "hops, pipeline, chain, route, bypass, retry_after, dns, fake_range, fake_reuse_after, "
+		    "udp)", (int)keylen,
 		    it->text);
 }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "fake_names.h"
 
+#include "../../chain/deadline.h"
 #include "../../chain/fakemap.h"
 #include "shared_memory.h"
 
@@ -22,11 +23,25 @@ __attribute__((constructor)) static void map_fake_names(void)
 	map = mem;
 }
 
+static struct fake_use use_now(const struct shim_config *cfg)
+{
+	return (struct fake_use){ .range = &cfg->chain.fake_range,
+				  .reuse_after_ms = cfg->chain.fake_reuse_after_ms,
+				  .now_ms = clock_now_ms() };
+}
+
 int fake_names_assign(const struct shim_config *cfg, const char *name, struct netaddr *addr)
 {
+	struct fake_use use = use_now(cfg);
+
 	if (!map)
 		return -ENOMEM;
-	return fake_map_assign(map, &cfg->chain.fake_range, name, addr);
+	return fake_map_assign(map, &use, name, addr);
+}
+
+bool fake_names_full_news(void)
+{
+	return map && fake_map_full_news(map);
 }
 
 bool fake_names_in_range(const struct shim_config *cfg, const struct netaddr *addr)
@@ -37,5 +52,7 @@ bool fake_names_in_range(const struct shim_config *cfg, const struct netaddr *ad
 bool fake_names_lookup(const struct shim_config *cfg, const struct netaddr *addr,
 		       char name[256])
 {
-	return map && fake_map_name(map, &cfg->chain.fake_range, addr, name);
+	struct fake_use use = use_now(cfg);
+
+	return map && fake_map_name(map, &use, addr, name);
 }

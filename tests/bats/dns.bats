@@ -303,6 +303,19 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[[ $output == *"pc.conf:2: "*"remote_dns_subnet 127 is this host's own addresses"*"use 224, proxychains' default"* ]]
 }
 
+@test "a full fake map reuses idle names' addresses: 100000 names resolved and connected in one process" {
+	# fake_reuse_after=0.001: an address may go to a new name 1 ms after its
+	# last use, so the map fills and turns over six times
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN fake_reuse_after=0.001" "$CLIENT" \
+		--names 'n%lu.test' --threads 4 --count 25000 --summary 127.0.0.1 80
+	[[ $output == "connections=100000 ok=100000 fail=0" ]]
+	[ "$status" -eq 0 ]
+	# every name reached the proxy as itself, once: no address led to another name
+	[ "$(grep -c ' dest=n[0-9]*\.test:80 .*granted' "$BATS_TEST_TMPDIR/p1.log")" -eq 100000 ]
+	[ "$(grep -o ' dest=n[0-9]*\.test:80 ' "$BATS_TEST_TMPDIR/p1.log" | sort -u | wc -l)" -eq 100000 ]
+	grep -q ' dest=n99999\.test:80 ' "$BATS_TEST_TMPDIR/p1.log"
+}
+
 @test "fake_range: a custom range, and a full one gives EAI_MEMORY" {
 	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN fake_range=10.99.0.0/24" "$RESOLVE" getaddrinfo r.test 80 inet
 	[ "${lines[0]}" = "inet 10.99.0.1 80 1" ]
@@ -311,4 +324,10 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[ "$status" -eq 1 ]
 	[[ $output == *$'\nn254.test 10.99.0.254\nn255.test fail INCONSISTENT'* ]]
 	[[ $output == *"cannot resolve n255.test remotely: the fake address map is full"* ]]
+	# a full map says so once, not once per name refused
+	names=$(printf 'n%d.test ' $(seq 300))
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN fake_range=10.99.0.0/24" "$RESOLVE" threads 1 $names
+	[ "$status" -eq 1 ]
+	[[ $output == *$'\nn300.test fail '* ]]
+	[ "$(grep -c 'the fake address map is full' <<<"$output")" -eq 1 ]
 }
