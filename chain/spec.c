@@ -117,6 +117,26 @@ void chain_config_init(struct chain_config *cfg)
 	cfg->nbypass = 2;
 }
 
+void chain_config_free(struct chain_config *cfg)
+{
+	unsigned i;
+
+	for (i = 0; i < CHAIN_MAX_CHAINS; i++)
+		free(cfg->chains[i].hops);
+	free(cfg->routes);
+	free(cfg->bypass_names);
+	chain_config_init(cfg);
+}
+
+void *spec_grow(struct parser *ps, void *array, unsigned n, size_t size)
+{
+	void *grown = realloc(array, (n + 1) * size);
+
+	if (!grown)
+		snprintf(ps->err->text, sizeof(ps->err->text), "%s: out of memory", ps->origin);
+	return grown;
+}
+
 static int parse_item(struct parser *ps, const struct item *it)
 {
 	const char *sep = strstr(it->text, "://");
@@ -170,7 +190,7 @@ int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 	struct item *it = malloc(sizeof(*it));
 	int rc;
 
-	chain_config_init(cfg);
+	chain_config_free(cfg);
 	if (!it) {
 		snprintf(err->text, sizeof(err->text), "%s: out of memory", origin);
 		return -ENOMEM;

@@ -36,6 +36,7 @@ int spec_parse_seconds(const char *text, int64_t *ms)
 static int parse_bypass(struct parser *ps, const struct item *it, const char *value)
 {
 	struct chain_config *cfg = ps->cfg;
+	char (*names)[SPEC_NAME_MAX + 3];
 
 	if (strcmp(value, "none") == 0) {
 		cfg->nbypass = 0;
@@ -53,6 +54,9 @@ static int parse_bypass(struct parser *ps, const struct item *it, const char *va
 	if (!name_pattern_ok(value))
 		return spec_fail(ps, it, "bypass wants an address range like 10.0.0.0/8, a name "
 			    "pattern like *.corp.example, or none");
+	if (!(names = spec_grow(ps, cfg->bypass_names, cfg->nbypass_names, sizeof(*names))))
+		return -ENOMEM;
+	cfg->bypass_names = names;
 	snprintf(cfg->bypass_names[cfg->nbypass_names++], SPEC_NAME_MAX + 3, "%.*s", SPEC_NAME_MAX + 2,
 		 value);
 	return 0;
@@ -162,6 +166,9 @@ static int parse_route_item(struct parser *ps, const struct item *it, const char
 
 	if (cfg->nroutes == CHAIN_MAX_ROUTES)
 		return spec_fail(ps, it, "more than %d routes", CHAIN_MAX_ROUTES);
+	if (!(route = spec_grow(ps, cfg->routes, cfg->nroutes, sizeof(*route))))
+		return -ENOMEM;
+	cfg->routes = route;
 	route = &cfg->routes[cfg->nroutes];
 	if (route_parse(value, route, &why) < 0)
 		return spec_fail(ps, it, "%s", why);

@@ -33,6 +33,12 @@ struct parser {
 int spec_fail(struct parser *ps, const struct item *it, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * array (malloc'd, or NULL) with room for one more element after its n, each
+ * size bytes: the new array, or NULL with the error filled in (array kept).
+ */
+void *spec_grow(struct parser *ps, void *array, unsigned n, size_t size);
+
 /* scheme://[userinfo@]host[:port][/], with sep pointing at its "://". */
 int spec_parse_proxy(struct parser *ps, const struct item *it, const char *sep);
 

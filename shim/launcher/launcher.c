@@ -194,7 +194,7 @@ static void warn_if_exposed(const struct chain_source *src, const struct chain_c
 static struct chain_config *load_chain(const struct options *opt, struct chain_source *src)
 {
 	static const struct resolver resolver = { getaddrinfo, freeaddrinfo };
-	struct chain_config *cfg = malloc(sizeof(*cfg));
+	struct chain_config *cfg = calloc(1, sizeof(*cfg));
 	bool resolve = !opt->explain && !opt->print;
 	struct spec_error err;
 	char why[2100];
@@ -209,6 +209,7 @@ static struct chain_config *load_chain(const struct options *opt, struct chain_s
 	if (spec_parse(src->text, src->origin, cfg, &err) < 0 ||
 	    (resolve && chain_resolve(cfg, &resolver, src->origin, &err) < 0)) {
 		say("%s", err.text);
+		chain_config_free(cfg);
 		free(cfg);
 		cfg = NULL;
 	} else {
@@ -372,6 +373,7 @@ int main(int argc, char **argv)
 		status = check_chains(cfg, opt.command[0]);
 	else
 		status = run(&opt, verbosity);
+	chain_config_free(cfg);
 	free(cfg);
 	return status;
 }

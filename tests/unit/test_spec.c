@@ -254,6 +254,30 @@ static void fake_range_overlaps(void)
 	CHECK(parse("socks4://10.0.0.1 bypass=10.98.0.0/16 fake_range=10.99.0.0/16") == 0);
 }
 
+/* A config holds what its spec says, not room for every limit: the library keeps one resident. */
+static void config_is_small(void)
+{
+	char spec[64 * 40];
+	size_t n = 0;
+	int i;
+
+	CHECK(sizeof(struct chain_config) < 8 * 1024);
+	CHECK(parse("socks4://10.0.0.1 bypass=*.a.example route=*.b->direct") == 0);
+	CHECK(cfg.chains[0].nhops == 1 && cfg.nbypass_names == 1 && cfg.nroutes == 1);
+	CHECK(strcmp(cfg.bypass_names[0], "*.a.example") == 0 && strcmp(cfg.routes[0].pattern, "*.b") == 0);
+	/* every limit still reached, and parsing again frees what the last parse held */
+	for (i = 0; i < CHAIN_MAX_HOPS; i++)
+		n += (size_t)snprintf(spec + n, sizeof(spec) - n, "socks4://10.0.0.%d ", i + 1);
+	for (i = 0; i < CHAIN_MAX_ROUTES; i++)
+		n += (size_t)snprintf(spec + n, sizeof(spec) - n, "route=*.r%d->direct ", i);
+	CHECK(n < sizeof(spec) - 1 && parse(spec) == 0);
+	CHECK(cfg.chains[0].nhops == CHAIN_MAX_HOPS && cfg.nroutes == CHAIN_MAX_ROUTES);
+	CHECK(strcmp(cfg.chains[0].hops[31].host, "10.0.0.32") == 0);
+	CHECK(strcmp(cfg.routes[63].pattern, "*.r63") == 0);
+	chain_config_free(&cfg);
+	CHECK(cfg.nchains == 1 && cfg.chains[0].nhops == 0 && cfg.routes == NULL);
+}
+
 int main(void)
 {
 	RUN(one_hop);
@@ -268,5 +292,6 @@ int main(void)
 	RUN(passwords_never_shown);
 	RUN(limits);
 	RUN(fake_range_overlaps);
+	RUN(config_is_small);
 	return check_done();
 }
