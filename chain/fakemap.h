@@ -7,9 +7,18 @@
  * anonymous mapping made before any fork, so that a name resolved in one
  * process is connectable in its forked children and parent alike. One
  * robust, process-shared mutex serialises the writers: a process that dies
- * holding it cannot hang the others. Lookups take no lock: what they read
- * was published whole, and is never changed. Entries are never removed; the
- * map holds up to FAKE_MAP_CAPACITY names and then refuses new ones.
+ * holding it cannot hang the others, and the next writer repairs what it
+ * left. Lookups take no lock (see fakemap.c for how they stay whole).
+ *
+ * The map holds up to FAKE_MAP_CAPACITY names (fewer when the range is
+ * smaller). When it is full, a new name takes the address of a name that
+ * nothing has used (resolved, connected to, looked up) for reuse_after_ms;
+ * when no name has been idle that long, new names are refused. Programs
+ * cache addresses, and a reused one reaches the new name's host, so
+ * reuse_after_ms is meant to be long (CHAIN_DEFAULT_FAKE_REUSE_AFTER_MS).
+ * Sockets still connected through a name are not counted: a count kept
+ * here would go wrong whenever a process dies or a forked child closes its
+ * copy, so a name is in use while anything touches it.
  */
 #ifndef SOCKSCHAIN_FAKEMAP_H
 #define SOCKSCHAIN_FAKEMAP_H
@@ -18,11 +27,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define FAKE_MAP_CAPACITY 16384
 #define FAKE_NAME_MAX 255
 
 struct fake_map;
+
+/* How a call uses the map: the process's range and reuse time, and the time now. */
+struct fake_use {
+	const struct cidr *range;	/* IPv4 */
+	int64_t reuse_after_ms;		/* how long a name goes unused before its address is reused */
+	int64_t now_ms;			/* CLOCK_MONOTONIC, the same in every process */
+};
 
 /* The bytes a map needs. */
 size_t fake_map_size(void);
@@ -31,15 +48,22 @@ size_t fake_map_size(void);
 int fake_map_init(struct fake_map *map);
 
 /*
- * The fake address for name in range (same name, same address; names
- * compare without regard to case). Returns 0, or -ENOSPC when the map or the
- * range is full, -EINVAL for a name that is not a host name.
+ * The fake address for name (same name, same address; names compare without
+ * regard to case), and the name counts as used now. Returns 0, or -ENOSPC
+ * when the map or the range is full and no name has been idle long enough,
+ * -EINVAL for a name that is not a host name.
  */
-int fake_map_assign(struct fake_map *map, const struct cidr *range, const char *name,
+int fake_map_assign(struct fake_map *map, const struct fake_use *use, const char *name,
 		    struct netaddr *addr);
 
-/* The name behind a fake address, copied into name. False when addr is not one. */
-bool fake_map_name(struct fake_map *map, const struct cidr *range, const struct netaddr *addr,
+/* The name behind a fake address, copied into name, now used. False when addr is not one. */
+bool fake_map_name(struct fake_map *map, const struct fake_use *use, const struct netaddr *addr,
 		   char name[FAKE_NAME_MAX + 1]);
+
+/*
+ * After -ENOSPC: true the first time since the map last had room, so that a
+ * full map is said once, not once per name refused.
+ */
+bool fake_map_full_news(struct fake_map *map);
 
 #endif

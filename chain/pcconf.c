@@ -201,6 +201,11 @@ static int subnet_directive(struct pc_state *st, const char *key, const char *va
 	(void)key;
 	if (*value < '0' || *value > '9' || *end || n > 255)
 		return pc_fail(st, "remote_dns_subnet wants a number, 0 to 255");
+	/* proxychains' file offers 127 for programs that check the address they get. */
+	if (n == 127 || n == 0)
+		return pc_fail(st, "remote_dns_subnet %lu is this host's own addresses: fake ones "
+			       "there would hide local services; use 224, proxychains' default, or "
+			       "leave the line out for sockschain's %s", n, CHAIN_DEFAULT_FAKE_RANGE);
 	return pc_emit(st, "fake_range=%lu.0.0.0/8 ", n);
 }
 

@@ -7,7 +7,7 @@
  *   chain_len = N                       hops=N (default for random and round_robin: 1)
  *   proxy_dns                           dns=remote (without it: dns=local, as proxychains)
  *   proxy_dns_old, proxy_dns_daemon A   dns=remote too, with a note: no script, no daemon
- *   remote_dns_subnet N                 fake_range=N.0.0.0/8
+ *   remote_dns_subnet N                 fake_range=N.0.0.0/8 (not 127 or 0: loopback)
  *   tcp_read_time_out MS,               timeout= the larger of the two, in seconds
  *   tcp_connect_time_out MS             (proxychains' defaults: 4000 and 10000)
  *   localnet A/MASK, localnet A:P/MASK  bypass=CIDR, route=CIDR:P->direct

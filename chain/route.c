@@ -113,6 +113,28 @@ int route_resolve_target(struct route *route, const struct chain_config *cfg)
 	return -EINVAL;
 }
 
+bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->nbypass; i++)
+		if (cidr_contains(&cfg->bypass[i], addr))
+			return true;
+	return false;
+}
+
+bool chain_bypasses_name(const struct chain_config *cfg, const char *name)
+{
+	unsigned i;
+
+	if (strcasecmp(name, "localhost") == 0 || name_pattern_matches("*.localhost", name))
+		return true;
+	for (i = 0; i < cfg->nbypass_names; i++)
+		if (name_pattern_matches(cfg->bypass_names[i], name))
+			return true;
+	return false;
+}
+
 static bool route_matches(const struct route *r, const char *name, const struct netaddr *addr)
 {
 	if (r->port && r->port != addr->port)

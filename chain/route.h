@@ -23,6 +23,12 @@ int route_parse(const char *text, struct route *route, const char **why);
 /* Finds the chain a ROUTE_CHAIN route names. 0, or -EINVAL for no such chain. */
 int route_resolve_target(struct route *route, const struct chain_config *cfg);
 
+/* Whether connections to addr go directly, by the bypass rules. */
+bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr);
+
+/* Whether name is resolved locally: "localhost", or a bypass name pattern. */
+bool chain_bypasses_name(const struct chain_config *cfg, const char *name);
+
 /* Where a destination goes, and why. */
 struct route_decision {
 	enum route_action action;

@@ -111,9 +111,30 @@ void chain_config_init(struct chain_config *cfg)
 	cfg->retry_after_ms = CHAIN_DEFAULT_RETRY_AFTER_MS;
 	cfg->dns = DNS_REMOTE;
 	cidr_parse(CHAIN_DEFAULT_FAKE_RANGE, &cfg->fake_range);
+	cfg->fake_reuse_after_ms = CHAIN_DEFAULT_FAKE_REUSE_AFTER_MS;
 	cidr_parse("127.0.0.0/8", &cfg->bypass[0]);
 	cidr_parse("::1/128", &cfg->bypass[1]);
 	cfg->nbypass = 2;
+}
+
+void chain_config_free(struct chain_config *cfg)
+{
+	unsigned i;
+
+	for (i = 0; i < CHAIN_MAX_CHAINS; i++)
+		free(cfg->chains[i].hops);
+	free(cfg->routes);
+	free(cfg->bypass_names);
+	chain_config_init(cfg);
+}
+
+void *spec_grow(struct parser *ps, void *array, unsigned n, size_t size)
+{
+	void *grown = realloc(array, (n + 1) * size);
+
+	if (!grown)
+		snprintf(ps->err->text, sizeof(ps->err->text), "%s: out of memory", ps->origin);
+	return grown;
 }
 
 static int parse_item(struct parser *ps, const struct item *it)
@@ -164,12 +185,12 @@ static int check_chains(struct parser *ps)
 int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 	       struct spec_error *err)
 {
-	struct parser ps = { origin, cfg, &cfg->chains[0], err };
+	struct parser ps = { .origin = origin, .cfg = cfg, .chain = &cfg->chains[0], .err = err };
 	struct cursor c = { text, 1, 1 };
 	struct item *it = malloc(sizeof(*it));
 	int rc;
 
-	chain_config_init(cfg);
+	chain_config_free(cfg);
 	if (!it) {
 		snprintf(err->text, sizeof(err->text), "%s: out of memory", origin);
 		return -ENOMEM;
@@ -179,28 +200,8 @@ int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 			break;
 	if (rc == 0)
 		rc = check_chains(&ps);
+	if (rc == 0)
+		rc = spec_check_fake_range(&ps);
 	free(it);
 	return rc;
-}
-
-bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr)
-{
-	unsigned i;
-
-	for (i = 0; i < cfg->nbypass; i++)
-		if (cidr_contains(&cfg->bypass[i], addr))
-			return true;
-	return false;
-}
-
-bool chain_bypasses_name(const struct chain_config *cfg, const char *name)
-{
-	unsigned i;
-
-	if (strcasecmp(name, "localhost") == 0 || name_pattern_matches("*.localhost", name))
-		return true;
-	for (i = 0; i < cfg->nbypass_names; i++)
-		if (name_pattern_matches(cfg->bypass_names[i], name))
-			return true;
-	return false;
 }

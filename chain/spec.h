@@ -11,7 +11,9 @@
  * named one (which begins with the default chain's settings so far).
  * "route=PATTERN->TARGET" sends destinations to a chain, direct, or refuse.
  *
- * Parsing builds a chain_config that never changes afterwards.
+ * Parsing builds a chain_config that never changes afterwards. Its hops,
+ * routes and bypass name patterns are allocated as the spec needs them:
+ * a chain_config is small, and holds only what its spec says.
  */
 #ifndef SOCKSCHAIN_SPEC_H
 #define SOCKSCHAIN_SPEC_H
@@ -36,6 +38,13 @@
  * can never be a real destination, and one that escaped would reach nothing.
  */
 #define CHAIN_DEFAULT_FAKE_RANGE "240.0.0.0/4"
+/*
+ * A full fake address map gives a new name the address of one unused this
+ * long (see chain/fakemap.h). Long, since programs cache addresses and a
+ * reused one reaches another host; an hour, so that a program meeting
+ * thousands of names an hour still finds room.
+ */
+#define CHAIN_DEFAULT_FAKE_REUSE_AFTER_MS 3600000
 
 enum hop_proto {
 	HOP_SOCKS4,	/* SOCKS4, and SOCKS4A for names */
@@ -64,7 +73,7 @@ enum chain_mode {
 
 struct chain {
 	char name[CHAIN_NAME_MAX + 1];	/* "default" for the one without a name */
-	struct hop hops[CHAIN_MAX_HOPS];
+	struct hop *hops;		/* nhops of them, as many as written (malloc) */
 	unsigned nhops;
 	enum chain_mode mode;
 	unsigned path_len;		/* hops=N for random and round_robin; 0: all */
@@ -106,16 +115,17 @@ enum dns_mode {
 struct chain_config {
 	struct chain chains[CHAIN_MAX_CHAINS];	/* [0] is the default chain */
 	unsigned nchains;
-	struct route routes[CHAIN_MAX_ROUTES];	/* first match wins */
+	struct route *routes;		/* nroutes of them (malloc); first match wins */
 	unsigned nroutes;
 	int64_t retry_after_ms;		/* how long a failed hop is skipped */
 	struct cidr bypass[CHAIN_MAX_BYPASS];
 	unsigned nbypass;
 	/* "*.corp.example" (any name under it) or "host.example" (that name) */
-	char bypass_names[CHAIN_MAX_BYPASS][SPEC_NAME_MAX + 3];
+	char (*bypass_names)[SPEC_NAME_MAX + 3];	/* nbypass_names of them (malloc) */
 	unsigned nbypass_names;
 	enum dns_mode dns;
 	struct cidr fake_range;		/* IPv4, for names resolved remotely */
+	int64_t fake_reuse_after_ms;	/* a full map reuses addresses unused this long */
 	bool udp_allowed;		/* udp=allow: no leak guard on UDP and port 53 */
 };
 
@@ -124,22 +134,21 @@ struct spec_error {
 	char text[2048];
 };
 
-/* An empty chain with the defaults: 10 s timeout, loopback bypassed. */
+/* An empty chain with the defaults: 10 s timeout, loopback bypassed. cfg's contents are not freed. */
 void chain_config_init(struct chain_config *cfg);
 
+/* Frees what parsing allocated in cfg, leaving it empty, as chain_config_init() does. */
+void chain_config_free(struct chain_config *cfg);
+
 /*
- * Parses text into cfg. origin names the source in messages: "SOCKS_CHAIN",
- * "-c", or a file's path. Host names are left unresolved (see chain_resolve).
- * Returns 0, or -EINVAL with err filled in.
+ * Parses text into cfg, which holds zeroes or what chain_config_init() or an
+ * earlier spec_parse() left there (freed first). origin names the source in
+ * messages: "SOCKS_CHAIN", "-c", or a file's path. Host names are left
+ * unresolved (see chain_resolve). Returns 0, or -EINVAL or -ENOMEM with err
+ * filled in (and cfg holding what was parsed so far, for chain_config_free()).
  */
 int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 	       struct spec_error *err);
-
-/* Whether connections to addr go directly, by the bypass rules. */
-bool chain_bypasses(const struct chain_config *cfg, const struct netaddr *addr);
-
-/* Whether name is resolved locally: "localhost", or a bypass name pattern. */
-bool chain_bypasses_name(const struct chain_config *cfg, const char *name);
 
 /* "socks5://user:***@host:port" for messages: passwords never appear. */
 #define HOP_TEXT_MAX 1100

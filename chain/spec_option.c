@@ -36,6 +36,7 @@ int spec_parse_seconds(const char *text, int64_t *ms)
 static int parse_bypass(struct parser *ps, const struct item *it, const char *value)
 {
 	struct chain_config *cfg = ps->cfg;
+	char (*names)[SPEC_NAME_MAX + 3];
 
 	if (strcmp(value, "none") == 0) {
 		cfg->nbypass = 0;
@@ -45,12 +46,17 @@ static int parse_bypass(struct parser *ps, const struct item *it, const char *va
 	if (cfg->nbypass == CHAIN_MAX_BYPASS || cfg->nbypass_names == CHAIN_MAX_BYPASS)
 		return spec_fail(ps, it, "more than %d bypass rules", CHAIN_MAX_BYPASS);
 	if (cidr_parse(value, &cfg->bypass[cfg->nbypass]) == 0) {
+		ps->bypass_at[cfg->nbypass].line = it->line;
+		ps->bypass_at[cfg->nbypass].column = it->column;
 		cfg->nbypass++;
 		return 0;
 	}
 	if (!name_pattern_ok(value))
 		return spec_fail(ps, it, "bypass wants an address range like 10.0.0.0/8, a name "
 			    "pattern like *.corp.example, or none");
+	if (!(names = spec_grow(ps, cfg->bypass_names, cfg->nbypass_names, sizeof(*names))))
+		return -ENOMEM;
+	cfg->bypass_names = names;
 	snprintf(cfg->bypass_names[cfg->nbypass_names++], SPEC_NAME_MAX + 3, "%.*s", SPEC_NAME_MAX + 2,
 		 value);
 	return 0;
@@ -64,6 +70,8 @@ static int parse_fake_range(struct parser *ps, const struct item *it, const char
 		return spec_fail(ps, it, "fake_range wants an IPv4 range of at least 256 addresses, "
 			    "like 240.0.0.0/4");
 	ps->cfg->fake_range = range;
+	ps->fake_range_at.line = it->line;
+	ps->fake_range_at.column = it->column;
 	return 0;
 }
 
@@ -158,6 +166,9 @@ static int parse_route_item(struct parser *ps, const struct item *it, const char
 
 	if (cfg->nroutes == CHAIN_MAX_ROUTES)
 		return spec_fail(ps, it, "more than %d routes", CHAIN_MAX_ROUTES);
+	if (!(route = spec_grow(ps, cfg->routes, cfg->nroutes, sizeof(*route))))
+		return -ENOMEM;
+	cfg->routes = route;
 	route = &cfg->routes[cfg->nroutes];
 	if (route_parse(value, route, &why) < 0)
 		return spec_fail(ps, it, "%s", why);
@@ -213,6 +224,11 @@ int spec_parse_option(struct parser *ps, const struct item *it, const char *eq)
 		return parse_bypass(ps, it, value);
 	if (strcmp(key, "fake_range") == 0)
 		return parse_fake_range(ps, it, value);
+	if (strcmp(key, "fake_reuse_after") == 0) {
+		if (spec_parse_seconds(value, &cfg->fake_reuse_after_ms) < 0)
+			return spec_fail(ps, it, "fake_reuse_after wants seconds, like 3600 (at most 86400)");
+		return 0;
+	}
 	if (strcmp(key, "retry_after") == 0) {
 		if (spec_parse_seconds(value, &cfg->retry_after_ms) < 0)
 			return spec_fail(ps, it, "retry_after wants seconds, like 30 (at most 86400)");
@@ -226,6 +242,7 @@ int spec_parse_option(struct parser *ps, const struct item *it, const char *eq)
 	if (strcmp(key, "udp") == 0)
 		return parse_choice(ps, it, value, "block", "allow", &cfg->udp_allowed);
 	return spec_fail(ps, it, "unknown option \"%.*s\" (known: timeout, connect_timeout, mode, "
-		    "hops, pipeline, chain, route, bypass, retry_after, dns, fake_range, udp)", (int)keylen,
+		    "hops, pipeline, chain, route, bypass, retry_after, dns, fake_range, fake_reuse_after, "
+		    "udp)", (int)keylen,
 		    it->text);
 }

@@ -69,6 +69,8 @@ static void print_global(const struct chain_config *cfg, struct strbuf *out)
 	print_seconds(out, "retry_after", cfg->retry_after_ms);
 	strbuf_add(out, " dns=%s ", cfg->dns == DNS_REMOTE ? "remote" : "local");
 	print_cidr(out, "fake_range", &cfg->fake_range);
+	strbuf_add(out, " ");
+	print_seconds(out, "fake_reuse_after", cfg->fake_reuse_after_ms);
 	strbuf_add(out, " udp=%s\n", cfg->udp_allowed ? "allow" : "block");
 	strbuf_add(out, "bypass=none");
 	for (i = 0; i < cfg->nbypass; i++) {

@@ -201,6 +201,9 @@ int spec_parse_proxy(struct parser *ps, const struct item *it, const char *sep)
 			    (int)(sep - it->text), it->text);
 	if (ps->chain->nhops == CHAIN_MAX_HOPS)
 		return spec_fail(ps, it, "more than %d hops", CHAIN_MAX_HOPS);
+	if (!(hop = spec_grow(ps, ps->chain->hops, ps->chain->nhops, sizeof(*hop))))
+		return -ENOMEM;
+	ps->chain->hops = hop;
 	hop = &ps->chain->hops[ps->chain->nhops];
 	memset(hop, 0, sizeof(*hop));
 	hop->proto = scheme->proto;

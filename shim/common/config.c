@@ -78,7 +78,7 @@ static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_cho
 	if (cfg->ok)
 		return;
 	snprintf(cfg->error, sizeof(cfg->error), "%s", err.text);
-	chain_config_init(&cfg->chain);	/* what a broken spec said is not trusted */
+	chain_config_free(&cfg->chain);	/* what a broken spec said is not trusted */
 }
 
 static void build(struct shim_config *cfg)

@@ -1,6 +1,8 @@
 /*
  * The library's configuration: built once, on first use, and immutable after.
- * This is the library's one piece of global state besides the peer table.
+ * One of the library's few pieces of global state, with the peer table
+ * (shim/preload/peer_table.h) and the memory shared with forked children:
+ * the fake address map (fake_names.h) and the hop memory (hop_memory.h).
  */
 #ifndef SOCKSCHAIN_CONFIG_H
 #define SOCKSCHAIN_CONFIG_H

@@ -1,19 +1,18 @@
 #define _GNU_SOURCE
 #include "hop_memory.h"
 
-#include <sys/mman.h>
+#include "shared_memory.h"
 
 /* Used only if the mapping failed: then forked children do not share. */
 static struct hop_health private_memory;
 /* Set once at load time, before any thread or fork of the program's can run. */
 static struct hop_health *shared = &private_memory;
 
-__attribute__((constructor)) static void map_shared_memory(void)
+__attribute__((constructor)) static void map_hop_memory(void)
 {
-	void *mem = mmap(NULL, sizeof(struct hop_health), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct hop_health *mem = shared_memory_map(sizeof(struct hop_health));
 
-	if (mem != MAP_FAILED)
+	if (mem)
 		shared = mem;
 }
 

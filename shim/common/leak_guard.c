@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "leak_guard.h"
 
+#include "../../chain/route.h"
 #include "log.h"
 
 #include <errno.h>

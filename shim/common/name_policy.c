@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "name_policy.h"
 
+#include "../../chain/route.h"
+
 #include <arpa/inet.h>
 #include <string.h>
 

@@ -207,7 +207,7 @@ static void warn_if_exposed(const struct chain_source *src, const struct chain_c
 static struct chain_config *load_chain(const struct options *opt, struct chain_source *src)
 {
 	static const struct resolver resolver = { getaddrinfo, freeaddrinfo };
-	struct chain_config *cfg = malloc(sizeof(*cfg));
+	struct chain_config *cfg = calloc(1, sizeof(*cfg));
 	bool resolve = !opt->explain && !opt->print;
 	struct spec_error err;
 	char why[2100];
@@ -222,6 +222,7 @@ static struct chain_config *load_chain(const struct options *opt, struct chain_s
 	if (spec_parse(src->text, src->origin, cfg, &err) < 0 ||
 	    (resolve && chain_resolve(cfg, &resolver, src->origin, &err) < 0)) {
 		say("%s", err.text);
+		chain_config_free(cfg);
 		free(cfg);
 		cfg = NULL;
 	} else {
@@ -410,6 +411,7 @@ int main(int argc, char **argv)
 		status = check_chains(cfg, opt.command[0]);
 	else
 		status = run(&opt, verbosity);
+	chain_config_free(cfg);
 	free(cfg);
 	return status;
 }

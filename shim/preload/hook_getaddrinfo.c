@@ -30,8 +30,14 @@ static int fake_error(const struct shim_config *cfg, const char *name, int err)
 {
 	if (err == -EINVAL)
 		return EAI_NONAME;	/* what libc says of a name no DNS could hold */
-	shim_log(cfg, VERBOSITY_DEFAULT, "cannot resolve %.255s remotely: %s", name,
-		 err == -ENOSPC ? "the fake address map is full" : "no shared memory for names");
+	if (err != -ENOSPC)
+		shim_log(cfg, VERBOSITY_DEFAULT, "cannot resolve %.255s remotely: no shared "
+			 "memory for names", name);
+	else if (fake_names_full_news())	/* once, not once per name refused */
+		shim_log(cfg, VERBOSITY_DEFAULT, "cannot resolve %.255s remotely: the fake address "
+			 "map is full, and no name has gone unused for fake_reuse_after=%lld s; "
+			 "names fail with EAI_MEMORY (said once) until one has", name,
+			 (long long)(cfg->chain.fake_reuse_after_ms / 1000));
 	return EAI_MEMORY;
 }
 

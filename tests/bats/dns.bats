@@ -281,6 +281,45 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[ "$(dns_queries)" -eq 1 ]	# it went out, and the detector saw it
 }
 
+@test "fake_range: a range over loopback, a bypass or a proxy is refused; local services stay local" {
+	run "$SOCKSCHAIN" -c "$SOCKS_CHAIN fake_range=127.0.0.0/8" true
+	[ "$status" -eq 125 ]
+	[[ $output == *'-c:1:'*'"fake_range=127.0.0.0/8": overlaps loopback'* ]]
+	run "$SOCKSCHAIN" -c "$SOCKS_CHAIN bypass=10.0.0.0/8 fake_range=10.99.0.0/24" true
+	[ "$status" -eq 125 ]
+	[[ $output == *'"fake_range=10.99.0.0/24": overlaps bypass=10.0.0.0/8'* ]]
+	run "$SOCKSCHAIN" -c "socks5://250.0.0.1:1080" true
+	[ "$status" -eq 125 ]
+	[[ $output == *'"fake_range=240.0.0.0/4" (the default): holds the address of the proxy'* ]]
+	# the library alone: the name never gets a loopback address, whose first, 127.0.0.1,
+	# would send the program's own local connections to the proxy as that name
+	run preloaded SOCKS_CHAIN="bypass=none $SOCKS_CHAIN fake_range=127.0.0.0/8" \
+		"$RESOLVE" getaddrinfo local.test 80 inet
+	[[ ${lines[0]} == "inet 240.0.0.1 80 1" ]]
+	printf 'proxy_dns\nremote_dns_subnet 127\n[ProxyList]\nsocks5 127.0.0.1 %s\n' "$p1_PORT" \
+		>"$BATS_TEST_TMPDIR/pc.conf"
+	run "$SOCKSCHAIN" -f "$BATS_TEST_TMPDIR/pc.conf" true
+	[ "$status" -eq 125 ]
+	[[ $output == *"pc.conf:2: "*"remote_dns_subnet 127 is this host's own addresses"*"use 224, proxychains' default"* ]]
+}
+
+@test "a full fake map reuses idle names' addresses: 100000 names resolved and connected in one process" {
+	# fake_reuse_after=0.001: an address may go to a new name 1 ms after its
+	# last use, so the map of 16384 fills and turns over six times (under
+	# valgrind, 20000 names: still more than it holds)
+	local each=25000 total
+	[[ -z ${VALGRIND:-} ]] || each=5000
+	total=$((4 * each))
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN fake_reuse_after=0.001" "$CLIENT" \
+		--names 'n%lu.test' --threads 4 --count "$each" --summary 127.0.0.1 80
+	[[ $output == "connections=$total ok=$total fail=0" ]]
+	[ "$status" -eq 0 ]
+	# every name reached the proxy as itself, once: no address led to another name
+	[ "$(grep -c ' dest=n[0-9]*\.test:80 .*granted' "$BATS_TEST_TMPDIR/p1.log")" -eq "$total" ]
+	[ "$(grep -o ' dest=n[0-9]*\.test:80 ' "$BATS_TEST_TMPDIR/p1.log" | sort -u | wc -l)" -eq "$total" ]
+	grep -q " dest=n$((total - 1))\.test:80 " "$BATS_TEST_TMPDIR/p1.log"
+}
+
 @test "fake_range: a custom range, and a full one gives EAI_MEMORY" {
 	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN fake_range=10.99.0.0/24" "$RESOLVE" getaddrinfo r.test 80 inet
 	[ "${lines[0]}" = "inet 10.99.0.1 80 1" ]
@@ -289,4 +328,10 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[ "$status" -eq 1 ]
 	[[ $output == *$'\nn254.test 10.99.0.254\nn255.test fail INCONSISTENT'* ]]
 	[[ $output == *"cannot resolve n255.test remotely: the fake address map is full"* ]]
+	# a full map says so once, not once per name refused
+	names=$(printf 'n%d.test ' $(seq 300))
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN fake_range=10.99.0.0/24" "$RESOLVE" threads 1 $names
+	[ "$status" -eq 1 ]
+	[[ $output == *$'\nn300.test fail '* ]]
+	[ "$(grep -c 'the fake address map is full' <<<"$output")" -eq 1 ]
 }

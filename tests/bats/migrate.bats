@@ -56,7 +56,7 @@ dead_port() {
 	[[ $output == *"# passwords are shown as ***"* ]]
 	[[ $output == *"# quiet_mode: messages as with -q"* ]]
 	[[ $output == *$'\nmode=round_robin hops=2 timeout=15 pipeline=no\nsocks5://alice:***@127.0.0.1:1080\nhttp://bob:***@198.18.0.1:3128\nsocks4://carol@127.0.0.1:1081\nsocks5://dave:***@[::1]:1082\n'* ]]
-	[[ $output == *$'\nretry_after=30 dns=remote fake_range=10.0.0.0/8 udp=block\n'* ]]
+	[[ $output == *$'\nretry_after=30 dns=remote fake_range=10.0.0.0/8 fake_reuse_after=3600 udp=block\n'* ]]
 	[[ $output == *$'\nbypass=none bypass=127.0.0.0/8 bypass=::1/128\n'* ]]
 	[[ $output == *$'\nroute=192.168.1.0/24:80->direct\nroute=[fd00::]/8:443->direct'* ]]
 	[[ $output != *s3cr* && $output != *hidden* && $output != *:pw@* ]]

@@ -219,7 +219,7 @@ int floor_dial(const struct bench_opts *o, const struct endpoint *dest)
 
 int floor_parse(const char *spec, const struct chain **out)
 {
-	static struct chain_config cfg;	/* large; parsed once, before any thread */
+	static struct chain_config cfg;	/* parsed once, before any thread; chain points into it */
 	struct spec_error err;
 
 	if (spec_parse(spec, "--floor", &cfg, &err) < 0) {

@@ -1,6 +1,7 @@
 /*
  * The proxychains.conf translator on arbitrary text. A translation that
- * succeeds must be a spec the parser takes, and that spec printed back
+ * succeeds must be a spec the parser takes (unless its fake_range overlaps
+ * a localnet or a proxy, which the parser refuses), and that spec printed back
  * (--print) must parse again. A refusal says where, as "fuzz:" or "fuzz:LINE:".
  */
 #define _GNU_SOURCE
@@ -19,6 +20,9 @@ static void check_spec(const char *spec)
 	char *printed = NULL;
 
 	if (spec_parse(spec, "fuzz", &cfg, &err) < 0) {
+		/* the one thing left to the parser: fake_range against the rest */
+		if (strncmp(err.text, "fuzz:", 5) == 0 && strstr(err.text, "\"fake_range="))
+			return;
 		fprintf(stderr, "translated spec refused: %s\n%s\n", err.text, spec);
 		FUZZ_CHECK(!"a translation is a spec");
 	}

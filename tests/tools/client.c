@@ -6,7 +6,7 @@
  *        client [OPTIONS] --unix PATH
  *
  * HOST is a numeric IPv4 or IPv6 literal (no DNS: the tests must not depend
- * on a resolver).  One line per connection goes to stdout:
+ * on a resolver; --names resolves, for names the library answers).  One line per connection goes to stdout:
  *
  *   ok elapsed_ms=N [key=value...]
  *   fail errno=ENAME elapsed_ms=N [step=STEP] [key=value...]
@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -82,6 +83,7 @@ struct opts {
 	int sock_family;	/* of the socket; the address may say otherwise */
 	long addrlen;		/* --addrlen: the length passed instead of the address's */
 	long sa_family;		/* --sa-family: written over the address's; -1 leaves it */
+	const char *names;	/* --names FMT: each connection resolves its own name */
 	long chaos;		/* --chaos N: N dup2/close rounds while connecting */
 	long nofile;		/* --rlimit-nofile N: 0 leaves the limit alone */
 	bool sndbuf_set, bind_set, timeout_check_set;
@@ -504,9 +506,37 @@ static int call_connect(const struct opts *o, int fd, const struct sockaddr_stor
 	return alias(fd, sa, o->target_len);
 }
 
+/*
+ * With --names FMT, connection number i (over all threads) resolves FMT with
+ * i in it (getaddrinfo, the socket's family) and goes to that address, on
+ * PORT. Returns 0 or an errno: ENOMEM for EAI_MEMORY, else EHOSTUNREACH.
+ */
+static int named_target(const struct opts *o, struct sockaddr_storage *ss)
+{
+	static atomic_ulong next;
+	struct addrinfo hints = { .ai_family = o->target.ss_family, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res;
+	in_port_t port = ((const struct sockaddr_in *)&o->target)->sin_port;	/* sin6_port too */
+	char name[256];
+	int rc;
+
+	snprintf(name, sizeof name, o->names, atomic_fetch_add(&next, 1));
+	rc = getaddrinfo(name, NULL, &hints, &res);
+	if (rc != 0)
+		return rc == EAI_MEMORY ? ENOMEM : EHOSTUNREACH;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	((struct sockaddr_in *)ss)->sin_port = port;
+	freeaddrinfo(res);
+	return 0;
+}
+
 static int timed_connect(const struct opts *o, struct conn *c)
 {
 	struct sockaddr_storage target = connection_target(o);
+	if (o->names && (c->err = named_target(o, &target)) != 0) {
+		c->step = "getaddrinfo";
+		return -1;
+	}
 	int flags_before = fcntl(c->fd, F_GETFL);
 	int64_t start = now_ms();
 	if (o->errno_preserve)
@@ -1087,6 +1117,8 @@ static void usage(void)
 	      "  --unix PATH         AF_UNIX stream socket to PATH\n"
 	      "  --fds               print open_fds= at the end\n"
 	      "  --spread            connection i goes to PORT + i\n"
+	      "  --names FMT         connection i resolves FMT with i (%lu) in it, and\n"
+	      "                      goes to what it gets on PORT (HOST: only its family)\n"
 	      "  --udp-send CALL     no connect: one datagram (--send) with sendto,\n"
 	      "                      sendmsg, sendmmsg or __sendmmsg\n"
 	      "  --fastopen CALL     TCP: connect by sending --send with CALL (as above)\n"
@@ -1105,7 +1137,7 @@ enum {
 	OPT_V6, OPT_NODELAY, OPT_KEEPALIVE, OPT_CLOEXEC, OPT_SNDBUF,
 	OPT_BIND, OPT_PEER, OPT_DUP_PEER, OPT_THREADS, OPT_COUNT,
 	OPT_SUMMARY, OPT_FORK, OPT_SIGNALS, OPT_TIMEOUT_CHECK,
-	OPT_ERRNO_PRESERVE, OPT_UDP, OPT_UNIX, OPT_FDS, OPT_SPREAD, OPT_UDP_SEND,
+	OPT_ERRNO_PRESERVE, OPT_UDP, OPT_UNIX, OPT_FDS, OPT_SPREAD, OPT_NAMES, OPT_UDP_SEND,
 	OPT_CHAOS, OPT_NOFILE, OPT_FASTOPEN, OPT_CONNECT_WITH, OPT_ADDRLEN,
 	OPT_SA_FAMILY, OPT_SOCKET6, OPT_HELP,
 };
@@ -1135,6 +1167,7 @@ static const struct option long_options[] = {
 	{ "unix", required_argument, NULL, OPT_UNIX },
 	{ "fds", no_argument, NULL, OPT_FDS },
 	{ "spread", no_argument, NULL, OPT_SPREAD },
+	{ "names", required_argument, NULL, OPT_NAMES },
 	{ "udp-send", required_argument, NULL, OPT_UDP_SEND },
 	{ "chaos", required_argument, NULL, OPT_CHAOS },
 	{ "rlimit-nofile", required_argument, NULL, OPT_NOFILE },
@@ -1178,6 +1211,7 @@ static bool set_option(struct opts *o, int opt, const char *arg)
 	case OPT_UDP: o->udp = true; return true;
 	case OPT_FDS: o->fds = true; return true;
 	case OPT_SPREAD: o->spread = true; return true;
+	case OPT_NAMES: o->names = arg; return true;
 	case OPT_CHAOS:
 		return parse_long(arg, 1, 10000000, &o->chaos) || bad("--chaos", arg);
 	case OPT_NOFILE:

@@ -128,8 +128,17 @@ static void dns_quiet_and_timeouts(void)
 	CHECK(load("tcp_read_time_out 2500\ntcp_connect_time_out 1000\n[ProxyList]\n"
 		   "socks5 10.0.0.1 1\n") == 0);
 	CHECK(cfg.chains[0].timeout_ms == 2500);
-	CHECK(load("remote_dns_subnet 10\n[ProxyList]\nsocks5 10.0.0.1 1\n") == 0);
+	CHECK(load("remote_dns_subnet 10\n[ProxyList]\nsocks5 198.18.0.1 1\n") == 0);
 	CHECK(cfg.fake_range.addr[0] == 10 && cfg.fake_range.prefix == 8);
+	/* loopback, which proxychains' own file suggests: refused, with what to write */
+	CHECK(refused_with("remote_dns_subnet 127\n[ProxyList]\nsocks5 198.18.0.1 1\n",
+			   "pc.conf:1:", "use 224, proxychains' default"));
+	CHECK(refused_with("remote_dns_subnet 0\n", "pc.conf:1:", "use 224"));
+	/* a fake range over a localnet or a proxy is refused by the spec it becomes */
+	CHECK(refused_with("remote_dns_subnet 10\nlocalnet 10.1.0.0/255.255.0.0\n[ProxyList]\n"
+			   "socks5 198.18.0.1 1\n", "fake_range=10.0.0.0/8", "overlaps bypass=10.1.0.0/16"));
+	CHECK(refused_with("remote_dns_subnet 10\n[ProxyList]\nsocks5 10.0.0.1 1\n",
+			   "fake_range=10.0.0.0/8", "the proxy written at 3:1 (10.0.0.1)"));
 	CHECK(refused_with("remote_dns_subnet 256\n", "pc.conf:1:", "0 to 255"));
 	CHECK(refused_with("remote_dns_subnet\n", "pc.conf:1:", "wants one value"));
 	CHECK(refused_with("tcp_read_time_out soon\n", "pc.conf:1:", "milliseconds"));

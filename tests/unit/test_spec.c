@@ -1,6 +1,7 @@
 /* The chain spec parser: what it accepts, and where and why it refuses. */
 #define _GNU_SOURCE
 #include "../../chain/spec.h"
+#include "../../chain/route.h"
 #include "check.h"
 
 #include <arpa/inet.h>
@@ -221,6 +222,62 @@ static void limits(void)
 	free(long_item);
 }
 
+/* Fake addresses stand in for names: never for loopback, a bypassed range or a proxy. */
+static void fake_range_overlaps(void)
+{
+	CHECK(parse("socks4://10.0.0.1 fake_range=100.64.0.0/16") == 0);
+	CHECK(cfg.fake_range.addr[0] == 100 && cfg.fake_range.prefix == 16);
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=127.0.0.0/8", "SOCKS_CHAIN:1:19: "
+			   "\"fake_range=127.0.0.0/8\"", "overlaps loopback"));
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=127.192.0.0/10", ":1:19:", "loopback"));
+	/* bypass=none drops the default bypass, not loopback */
+	CHECK(refused_with("bypass=none socks4://10.0.0.1 fake_range=127.0.0.0/24", ":1:31:",
+			   "loopback"));
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=0.0.0.0/8", ":1:19:", "loopback"));
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=96.0.0.0/3", ":1:19:", "loopback"));
+	/* in either order, a range inside or around the other */
+	CHECK(refused_with("socks4://10.0.0.1 fake_range=10.99.0.0/24 bypass=10.0.0.0/8 x=",
+			   "", "unknown option"));	/* items are read to the end first */
+	CHECK(refused_with("socks4://10.0.0.9 fake_range=10.99.0.0/24 bypass=10.0.0.0/8",
+			   ":1:19: \"fake_range=10.99.0.0/24\"", "overlaps bypass=10.0.0.0/8"));
+	CHECK(refused_with("socks4://10.0.0.9 bypass=10.99.3.0/24 fake_range=10.99.0.0/16",
+			   ":1:39:", "overlaps bypass=10.99.3.0/24"));
+	/* the default range, against what the spec says: the error points at that item */
+	CHECK(refused_with("socks4://10.0.0.9\nbypass=241.0.0.0/8", "SOCKS_CHAIN:2:1: "
+			   "\"fake_range=240.0.0.0/4\" (the default)", "overlaps bypass=241.0.0.0/8"));
+	CHECK(refused_with("socks4://10.0.0.9 socks5://user:pw@250.0.0.1:1080", ":1:19: "
+			   "\"fake_range=240.0.0.0/4\" (the default)", "the proxy written at 1:19 (250.0.0.1)"));
+	CHECK(refused_with("socks4://10.0.0.1 chain=b socks4://10.99.0.7 fake_range=10.99.0.0/24",
+			   "", "the proxy written at 1:27 (10.99.0.7)"));
+	/* a proxy given by name is handed to the hop before it by name, or resolved later */
+	CHECK(parse("socks4://proxy.example fake_range=10.99.0.0/24") == 0);
+	CHECK(parse("socks4://10.0.0.1 bypass=10.98.0.0/16 fake_range=10.99.0.0/16") == 0);
+}
+
+/* A config holds what its spec says, not room for every limit: the library keeps one resident. */
+static void config_is_small(void)
+{
+	char spec[64 * 40];
+	size_t n = 0;
+	int i;
+
+	CHECK(sizeof(struct chain_config) < 8 * 1024);
+	CHECK(parse("socks4://10.0.0.1 bypass=*.a.example route=*.b->direct") == 0);
+	CHECK(cfg.chains[0].nhops == 1 && cfg.nbypass_names == 1 && cfg.nroutes == 1);
+	CHECK(strcmp(cfg.bypass_names[0], "*.a.example") == 0 && strcmp(cfg.routes[0].pattern, "*.b") == 0);
+	/* every limit still reached, and parsing again frees what the last parse held */
+	for (i = 0; i < CHAIN_MAX_HOPS; i++)
+		n += (size_t)snprintf(spec + n, sizeof(spec) - n, "socks4://10.0.0.%d ", i + 1);
+	for (i = 0; i < CHAIN_MAX_ROUTES; i++)
+		n += (size_t)snprintf(spec + n, sizeof(spec) - n, "route=*.r%d->direct ", i);
+	CHECK(n < sizeof(spec) - 1 && parse(spec) == 0);
+	CHECK(cfg.chains[0].nhops == CHAIN_MAX_HOPS && cfg.nroutes == CHAIN_MAX_ROUTES);
+	CHECK(strcmp(cfg.chains[0].hops[31].host, "10.0.0.32") == 0);
+	CHECK(strcmp(cfg.routes[63].pattern, "*.r63") == 0);
+	chain_config_free(&cfg);
+	CHECK(cfg.nchains == 1 && cfg.chains[0].nhops == 0 && cfg.routes == NULL);
+}
+
 int main(void)
 {
 	RUN(one_hop);
@@ -234,5 +291,7 @@ int main(void)
 	RUN(errors_name_position_and_item);
 	RUN(passwords_never_shown);
 	RUN(limits);
+	RUN(fake_range_overlaps);
+	RUN(config_is_small);
 	return check_done();
 }

@@ -47,6 +47,7 @@ static bool same_config(const struct chain_config *a, const struct chain_config 
 		    a->nbypass == b->nbypass && a->nbypass_names == b->nbypass_names &&
 		    a->dns == b->dns && a->udp_allowed == b->udp_allowed &&
 		    a->retry_after_ms == b->retry_after_ms &&
+		    a->fake_reuse_after_ms == b->fake_reuse_after_ms &&
 		    memcmp(&a->fake_range, &b->fake_range, sizeof(a->fake_range)) == 0;
 
 	for (i = 0; same && i < a->nchains; i++)
@@ -81,7 +82,7 @@ static void defaults(void)
 	CHECK(round_trips("socks4://127.0.0.1:1080"));
 	CHECK(strstr(printed, "mode=strict timeout=10 pipeline=no\nsocks4://127.0.0.1:1080\n"));
 	CHECK(strstr(printed, "bypass=none bypass=127.0.0.0/8 bypass=::1/128\n"));
-	CHECK(strstr(printed, "dns=remote fake_range=240.0.0.0/4 udp=block"));
+	CHECK(strstr(printed, "dns=remote fake_range=240.0.0.0/4 fake_reuse_after=3600 udp=block"));
 }
 
 static void everything(void)
@@ -89,7 +90,8 @@ static void everything(void)
 	CHECK(round_trips("mode=random hops=2 timeout=2.25 connect_timeout=0.001 retry_after=7 "
 			  "pipeline=yes "
 			  "socks5://al%40ce:s3cret@10.0.0.1:1 http://b:@[2001:db8::1]:3128 "
-			  "socks4://u%20id@proxy.example dns=local fake_range=10.0.0.0/8 udp=allow "
+			  "socks4://u%20id@proxy.example dns=local fake_range=100.64.0.0/16 "
+			  "fake_reuse_after=0.5 udp=allow "
 			  "bypass=none bypass=fd00::/8 bypass=*.corp.example bypass=host.lan "
 			  "chain=tor mode=dynamic socks5h://127.0.0.1:9050 "
 			  "chain=work timeout=3 http://proxy.corp:3128 "
@@ -100,6 +102,7 @@ static void everything(void)
 	CHECK(!strstr(printed, "s3cret"));
 	CHECK(strstr(printed, "\nchain=tor\nmode=dynamic hops=2 timeout=2.25"));
 	CHECK(strstr(printed, "route=*.onion->tor\n"));
+	CHECK(strstr(printed, "fake_range=100.64.0.0/16 fake_reuse_after=0.5 udp=allow"));
 }
 
 static void only_routes(void)
