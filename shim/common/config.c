@@ -4,6 +4,7 @@
 #include "../../chain/deadline.h"
 #include "../../chain/resolve.h"
 #include "chainsource.h"
+#include "fork_guard.h"
 #include "log.h"
 
 #include <pthread.h>
@@ -19,23 +20,10 @@ static struct shim_config *published;
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool loading __attribute__((tls_model("initial-exec")));
 
-/*
- * A fork while another thread loads would leave the child's copy of the lock
- * held forever: make fork wait for the load to finish.
- */
-static void before_fork(void)
+/* A fork while another thread loads would leave the child's copy of the lock held forever. */
+__attribute__((constructor)) static void guard_load_lock(void)
 {
-	pthread_mutex_lock(&load_lock);
-}
-
-static void after_fork(void)
-{
-	pthread_mutex_unlock(&load_lock);
-}
-
-__attribute__((constructor)) static void register_fork_handlers(void)
-{
-	pthread_atfork(before_fork, after_fork, after_fork);
+	fork_guard(&load_lock, NULL);
 }
 
 /* Returns whether SOCKS_CHAIN_VERBOSE chose the verbosity. */
