@@ -231,11 +231,17 @@ static void convict_suspects(struct blame *b, const struct dial_env *env, struct
 		}
 }
 
+int64_t chain_connect_timeout_ms(const struct chain *chain)
+{
+	if (chain->connect_timeout_ms)
+		return chain->connect_timeout_ms;
+	return chain->timeout_ms * CHAIN_DEFAULT_CONNECT_TIMEOUTS;
+}
+
 int chain_dial(int fd, int sock_family, const struct chain *chain, const struct dial_env *env,
 	       const struct endpoint *dest, struct dial_report *rep)
 {
-	int64_t overall = chain->connect_timeout_ms ? deadline_after_ms(chain->connect_timeout_ms)
-						    : INT64_MAX;
+	int64_t overall = deadline_after_ms(chain_connect_timeout_ms(chain));
 	unsigned path[CHAIN_MAX_HOPS], n, h;
 	struct blame b;
 	int rc = -EHOSTUNREACH;

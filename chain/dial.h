@@ -39,6 +39,13 @@ struct dial_report {
 };
 
 /*
+ * The one deadline of a connection, every hop and try included:
+ * connect_timeout, or without it CHAIN_DEFAULT_CONNECT_TIMEOUTS hop timeouts,
+ * so that a chain that fails over gets a few tries, not one per hop.
+ */
+int64_t chain_connect_timeout_ms(const struct chain *chain);
+
+/*
  * fd: a non-blocking stream socket of sock_family, not yet connected.
  * Returns 0 with the socket connected through the chain to dest, or a
  * negative errno with rep->failed_pos and rep->reason saying why.
