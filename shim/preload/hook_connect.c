@@ -7,6 +7,7 @@
 #include "../../chain/dial.h"
 #include "../../chain/route.h"
 #include "../common/config.h"
+#include "dialing.h"
 #include "export.h"
 #include "../common/fake_names.h"
 #include "hook_connect.h"
@@ -19,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -124,20 +126,14 @@ static int connect_direct_by_name(int fd, int family, const struct endpoint *tar
 }
 
 /* An internet stream socket: where the routes say. */
-static int connect_stream(int fd, const struct sockaddr *addr, socklen_t len,
+static int connect_routed(int fd, const struct sockaddr *addr, socklen_t len,
 			  const struct netaddr *dest)
 {
-	const struct shim_config *cfg;
+	const struct shim_config *cfg = shim_config();
 	struct route_decision route;
 	struct endpoint target = { .name = NULL, .addr = *dest };
 	char name[256];
 
-	if (shim_config_loading()) {
-		/* Only a signal handler could get here: fail closed rather than guess. */
-		errno = ENOCHAIN;
-		return -1;
-	}
-	cfg = shim_config();
 	if (leak_guard_check(cfg, SOCK_STREAM, dest, "connect") < 0)
 		return -1;
 	if (fake_names_lookup(cfg, dest, name))
@@ -159,6 +155,57 @@ static int connect_stream(int fd, const struct sockaddr *addr, socklen_t len,
 		break;
 	}
 	return dial(cfg, route.chain, fd, addr->sa_family, &target);
+}
+
+/* Whether the socket is connected already (or its connect done but not yet asked about). */
+static bool has_peer(int fd)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	int saved = errno;
+	bool connected = real_getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+
+	errno = saved;
+	return connected;
+}
+
+/* A thread cancelled inside the chain's connect: the others waiting for it hear so. */
+static void abandon(void *claim)
+{
+	dialing_end(claim, -ECONNABORTED);
+}
+
+/*
+ * One connect at a time per socket: another thread's, still running, gives
+ * its answer (the kernel's: EALREADY, or waiting on a blocking socket); a
+ * socket already connected gets the kernel's own answer, EISCONN, and nothing
+ * is sent, whatever the address and the routes.
+ */
+static int connect_stream(int fd, const struct sockaddr *addr, socklen_t len,
+			  const struct netaddr *dest)
+{
+	struct dialing claim;
+	int flags, rc;
+
+	if (shim_config_loading()) {
+		/* Only a signal handler could get here: fail closed rather than guess. */
+		errno = ENOCHAIN;
+		return -1;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0)
+		return -1;
+	if (!dialing_begin(fd, flags & O_NONBLOCK, &claim, &rc)) {
+		if (rc == 0)
+			return 0;
+		errno = -rc;
+		return -1;
+	}
+	pthread_cleanup_push(abandon, &claim);
+	rc = has_peer(fd) ? real_connect(fd, addr, len) : connect_routed(fd, addr, len, dest);
+	pthread_cleanup_pop(0);
+	dialing_end(&claim, rc < 0 ? -errno : 0);
+	return rc;
 }
 
 int shim_connect(int fd, const struct sockaddr *addr, socklen_t len)
