@@ -26,7 +26,8 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 CHAIN_SRC    := $(wildcard chain/*.c)
 # shim/: one folder per program, and common/ for what more than one links.
 SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
-LAUNCHER_SRC := $(wildcard shim/launcher/*.c) shim/common/chainsource.c shim/common/exec_check.c
+LAUNCHER_SRC := $(wildcard shim/launcher/*.c) shim/common/chainsource.c shim/common/exec_check.c \
+                shim/common/fork_guard.c shim/common/hop_names.c shim/common/lookup.c
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 TOOLS        := testproxy target dnsrecorder delaylink netns client resolve
 BENCH_SRC    := $(wildcard tests/bench/*.c)

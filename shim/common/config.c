@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include "../../chain/deadline.h"
-#include "../../chain/resolve.h"
 #include "chainsource.h"
 #include "fork_guard.h"
 #include "log.h"
@@ -59,8 +58,8 @@ static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_cho
 	cfg->proxychains = src.proxychains;
 	if (src.pc.quiet && !verbosity_chosen)
 		cfg->verbosity = VERBOSITY_QUIET;
-	if (spec_parse(src.text, src.origin, &cfg->chain, &err) == 0 &&
-	    chain_resolve(&cfg->chain, shim_hop_resolver(), src.origin, &err) == 0)
+	/* Hop names are resolved when a connection needs them, within its deadline. */
+	if (spec_parse(src.text, src.origin, &cfg->chain, &err) == 0)
 		cfg->ok = true;
 	free(src.text);
 	if (cfg->ok)

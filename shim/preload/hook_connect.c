@@ -4,6 +4,7 @@
  * but for the leak guard.
  */
 #define _GNU_SOURCE
+#include "../../chain/deadline.h"
 #include "../../chain/dial.h"
 #include "../../chain/route.h"
 #include "../common/config.h"
@@ -12,6 +13,8 @@
 #include "../common/fake_names.h"
 #include "hook_connect.h"
 #include "../common/hop_memory.h"
+#include "../common/hop_names.h"
+#include "../common/lookup.h"
 #include "../common/leak_guard.h"
 #include "../common/log.h"
 #include "peer_table.h"
@@ -68,6 +71,14 @@ static int unknown_fake(const struct shim_config *cfg, const struct netaddr *des
 	return -1;
 }
 
+static const struct resolver real_resolver = { real_getaddrinfo, real_freeaddrinfo };
+
+static int resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *addr,
+		       char *reason, size_t cap)
+{
+	return hop_names_resolve(&real_resolver, hop, deadline, addr, reason, cap);
+}
+
 static int dial(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
 		const struct endpoint *target)
 {
@@ -77,6 +88,7 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 		.seed = cfg->seed,
 		.retry_after_ms = cfg->chain.retry_after_ms,
 		.do_connect = real_connect,
+		.resolve_hop = resolve_hop,
 	};
 	struct dial_report rep;
 	int saved = errno, flags, rc;
@@ -97,7 +109,7 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 		errno = -rc;
 		return -1;
 	}
-	peer_table_remember(fd, &chain->hops[rep.path[0]].addr, &target->addr);
+	peer_table_remember(fd, &rep.first_hop, &target->addr);
 	trace_connected(cfg, chain, target, &rep);
 	errno = saved;
 	return 0;
@@ -105,18 +117,22 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 
 /*
  * A route sent a name the program resolved through us straight out: resolve
- * it here, as the user chose, and connect the program's socket to it.
+ * it here, as the user chose, within the default chain's connect_timeout, and
+ * connect the program's socket to it.
  */
-static int connect_direct_by_name(int fd, int family, const struct endpoint *target)
+static int connect_direct_by_name(const struct shim_config *cfg, int fd, int family,
+				  const struct endpoint *target)
 {
 	struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_STREAM,
 				  .ai_flags = family == AF_INET6 ? AI_V4MAPPED | AI_ALL : 0 };
+	int64_t deadline = deadline_after_ms(chain_connect_timeout_ms(&cfg->chain.chains[0]));
 	struct addrinfo *res;
 	char port[8];
-	int rc;
+	int gai_rc, rc;
 
 	snprintf(port, sizeof(port), "%u", target->addr.port);
-	if (real_getaddrinfo(target->name, port, &hints, &res) != 0) {
+	if (lookup_within(&real_resolver, target->name, port, &hints, deadline, &res, &gai_rc,
+			  NULL, NULL) < 0) {
 		errno = EHOSTUNREACH;
 		return -1;
 	}
@@ -147,7 +163,7 @@ static int connect_routed(int fd, const struct sockaddr *addr, socklen_t len,
 	switch (route.action) {
 	case ROUTE_DIRECT:
 		trace_direct(cfg, &target, route.bypassed ? "bypassed" : route.rule->text);
-		return target.name ? connect_direct_by_name(fd, addr->sa_family, &target)
+		return target.name ? connect_direct_by_name(cfg, fd, addr->sa_family, &target)
 				   : real_connect(fd, addr, len);
 	case ROUTE_REFUSE:
 		return refuse(cfg, &target, VERBOSITY_DEFAULT, route.rule->text);
