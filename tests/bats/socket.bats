@@ -43,14 +43,22 @@ teardown() {
 	[[ $output == *"errno=ECONNREFUSED"* ]]
 }
 
-# Python connects twice on one socket. Arguments: blocking or nonblocking.
+# Python connects twice on one socket. Arguments: blocking, nonblocking, or
+# fastopen (the second time by a Fast Open sendto).
 SECOND_CONNECT="
 import errno, select, socket, sys
 s = socket.socket()
 if sys.argv[1] == 'nonblocking':
     s.setblocking(False)
-for attempt in (1, 2):
-    print(attempt, errno.errorcode.get(s.connect_ex(('$REMOTE', 80)), 'ok'))
+print(1, errno.errorcode.get(s.connect_ex(('$REMOTE', 80)), 'ok'))
+if sys.argv[1] == 'fastopen':
+    try:
+        s.sendto(b'greeting?', socket.MSG_FASTOPEN, ('$REMOTE', 80))
+        print(2, 'ok')
+    except OSError as e:
+        print(2, errno.errorcode[e.errno])
+else:
+    print(2, errno.errorcode.get(s.connect_ex(('$REMOTE', 80)), 'ok'))
 select.select([], [s], [], 5)
 s.sendall(b'still here\\n')
 select.select([s], [], [], 5)
@@ -58,7 +66,7 @@ print(s.recv(100).decode().strip())"
 
 @test "a second connect on a socket the chain connected: EISCONN, nothing sent, the tunnel unharmed" {
 	command -v python3 >/dev/null || missing "python3 is not installed"
-	for mode in blocking nonblocking; do
+	for mode in blocking nonblocking fastopen; do
 		: >"$BATS_TEST_TMPDIR/p1.log"
 		run preloaded python3 -c "$SECOND_CONNECT" "$mode"
 		[ "$status" -eq 0 ]
