@@ -366,3 +366,59 @@ attempt()" "$BATS_FILE_TMPDIR/resolv.conf"
 	[[ $output == *"hop 1 (socks5://proxy.silent.test:$p1_PORT) has a name that did not resolve in time"* ]]
 	[ "$ms" -lt 1500 ]
 }
+
+# A resolver that answers every query late: A with 127.0.0.1, others with no
+# record. Usage (as start_server runs it): slowdns -P FILE -l FILE ADDR DELAY_MS
+SLOWDNS='#!/usr/bin/env python3
+import os, socket, struct, sys, threading, time
+port_file, log_file, addr, delay = sys.argv[2], sys.argv[4], sys.argv[5], int(sys.argv[6]) / 1000
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((addr, 53))
+log = open(log_file, "a", buffering=1)
+with open(port_file + ".tmp", "w") as f:
+    f.write("53\n")
+os.rename(port_file + ".tmp", port_file)
+def answer(q, peer):
+    end = 12
+    while q[end]:
+        end += q[end] + 1
+    qtype = struct.unpack("!H", q[end + 1:end + 3])[0]
+    log.write("type=%d\n" % qtype)
+    time.sleep(delay)
+    record = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + bytes([127, 0, 0, 1])
+    count = 1 if qtype == 1 else 0
+    head = q[:2] + struct.pack("!HHHHH", 0x8180, 1, count, 0, 0)
+    s.sendto(head + q[12:end + 5] + (record if count else b""), peer)
+while True:
+    q, peer = s.recvfrom(512)
+    threading.Thread(target=answer, args=(q, peer), daemon=True).start()
+'
+
+@test "an answer that comes after its connection gave up serves the next connection" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	serve_hop_names
+	printf '%s' "$SLOWDNS" >"$BATS_TEST_TMPDIR/slowdns"
+	chmod +x "$BATS_TEST_TMPDIR/slowdns"
+	start_server slowdns "$BATS_TEST_TMPDIR/slowdns" 127.0.0.3 1500
+	resolver 127.0.0.3 'timeout:5 attempts:1'
+	run preloaded SOCKS_CHAIN="timeout=1 socks5://proxy.test:$p1_PORT" python3 -c "
+import errno, socket, time
+def attempt():
+    s = socket.socket()
+    start = time.monotonic()
+    rc = s.connect_ex(('$REMOTE', 80))
+    print(errno.errorcode.get(rc, 'ok'), int((time.monotonic() - start) * 1000))
+    s.close()
+attempt()
+time.sleep(1)   # the answer comes 1.5 s after the question
+attempt()"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == *"did not resolve in time [EHOSTUNREACH]" ]]	# the library's line
+	read -r result ms <<<"${lines[1]}"
+	[ "$result" = "EHOSTUNREACH" ]
+	[ "$ms" -lt 1500 ]
+	read -r result ms <<<"${lines[2]}"
+	[ "$result" = "ok" ]
+	[ "$ms" -lt 500 ]	# no lookup this time
+	[ "$(grep -c 'type=1$' "$BATS_TEST_TMPDIR/slowdns.log")" -eq 1 ]
+}
