@@ -422,3 +422,22 @@ attempt()"
 	[ "$ms" -lt 500 ]	# no lookup this time
 	[ "$(grep -c 'type=1$' "$BATS_TEST_TMPDIR/slowdns.log")" -eq 1 ]
 }
+
+@test "a direct route for a name the resolver never answers: EHOSTUNREACH within connect_timeout" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	serve_hop_names
+	run preloaded SOCKS_CHAIN="socks5://127.0.0.1:$p1_PORT connect_timeout=1 route=*.silent.test->direct" python3 -c "
+import errno, socket, time
+start = time.monotonic()
+try:
+    socket.create_connection(('www.silent.test', 80))
+    print('connected')
+except OSError as e:
+    print(errno.errorcode[e.errno], int((time.monotonic() - start) * 1000))"
+	[ "$status" -eq 0 ]
+	read -r result ms <<<"${lines[-1]}"
+	[ "$result" = "EHOSTUNREACH" ]
+	[ "$ms" -ge 900 ]
+	[ "$ms" -lt 1500 ]
+	grep -q "name=www.silent.test type=A " "$BATS_TEST_TMPDIR/dns.log"
+}
