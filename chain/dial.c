@@ -14,22 +14,37 @@
 /* Room for the messages of one pipelined batch: a few hops with the longest credentials. */
 #define PIPELINE_BATCH_MAX 4096
 
-static int connect_first_hop(int fd, int sock_family, const struct hop *hop,
-			     int64_t deadline, connect_fn do_connect, char *reason, size_t cap)
+/* Hop 1's address: a name is resolved within the hop's deadline. */
+static int first_hop_address(const struct hop *hop, const struct dial_env *env,
+			     int64_t deadline, struct netaddr *addr, char *reason, size_t cap)
 {
-	struct sockaddr_storage sa;
-	socklen_t len = netaddr_to_sockaddr(&hop->addr, sock_family, &sa);
-	int rc;
-
+	if (hop->host_is_name && env->resolve_hop)
+		return env->resolve_hop(hop, deadline, addr, reason, cap);
 	if (hop->addr.family == 0) {
-		snprintf(reason, cap, "has a name that did not resolve when the chain was loaded");
+		snprintf(reason, cap, "has a name that did not resolve");
 		return -EHOSTUNREACH;
 	}
+	*addr = hop->addr;
+	return 0;
+}
+
+static int connect_first_hop(int fd, int sock_family, const struct hop *hop,
+			     const struct dial_env *env, int64_t deadline, struct netaddr *addr,
+			     char *reason, size_t cap)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int rc;
+
+	rc = first_hop_address(hop, env, deadline, addr, reason, cap);
+	if (rc < 0)
+		return rc;
+	len = netaddr_to_sockaddr(addr, sock_family, &sa);
 	if (len == 0) {
 		snprintf(reason, cap, "is an IPv6 address, and the program's socket is IPv4");
 		return -EAFNOSUPPORT;
 	}
-	rc = sockio_connect(fd, (struct sockaddr *)&sa, len, deadline, do_connect);
+	rc = sockio_connect(fd, (struct sockaddr *)&sa, len, deadline, env->do_connect);
 	if (rc == -ETIMEDOUT)
 		snprintf(reason, cap, "did not accept the connection in time");
 	else if (rc < 0)
@@ -124,7 +139,7 @@ static int hop_exchange(int fd, const struct chain *chain, const unsigned *path,
 /* One try: the hops of path in order, then the destination. */
 static int dial_path(int fd, int sock_family, const struct chain *chain, const unsigned *path,
 		     unsigned n, const struct endpoint *dest, int64_t overall,
-		     connect_fn do_connect, struct dial_report *rep)
+		     const struct dial_env *env, struct dial_report *rep)
 {
 	unsigned pos, sent = 0;
 	int rc = 0;
@@ -139,8 +154,8 @@ static int dial_path(int fd, int sock_family, const struct chain *chain, const u
 
 		rep->failed_pos = pos;
 		if (pos == 0) {
-			rc = connect_first_hop(fd, sock_family, hop, deadline, do_connect,
-					       rep->reason, sizeof(rep->reason));
+			rc = connect_first_hop(fd, sock_family, hop, env, deadline,
+					       &rep->first_hop, rep->reason, sizeof(rep->reason));
 			rep->connect_failed = rc < 0;
 		}
 		if (rc == 0)
@@ -231,11 +246,17 @@ static void convict_suspects(struct blame *b, const struct dial_env *env, struct
 		}
 }
 
+int64_t chain_connect_timeout_ms(const struct chain *chain)
+{
+	if (chain->connect_timeout_ms)
+		return chain->connect_timeout_ms;
+	return chain->timeout_ms * CHAIN_DEFAULT_CONNECT_TIMEOUTS;
+}
+
 int chain_dial(int fd, int sock_family, const struct chain *chain, const struct dial_env *env,
 	       const struct endpoint *dest, struct dial_report *rep)
 {
-	int64_t overall = chain->connect_timeout_ms ? deadline_after_ms(chain->connect_timeout_ms)
-						    : INT64_MAX;
+	int64_t overall = deadline_after_ms(chain_connect_timeout_ms(chain));
 	unsigned path[CHAIN_MAX_HOPS], n, h;
 	struct blame b;
 	int rc = -EHOSTUNREACH;
@@ -254,7 +275,7 @@ int chain_dial(int fd, int sock_family, const struct chain *chain, const struct 
 		b.st.draw = env->seed + health_next_draw(env->health);
 	while ((n = path_pick(chain, env->chain_index, env->health, &b.st, clock_now_ms(),
 			      path)) > 0) {
-		rc = dial_path(fd, sock_family, chain, path, n, dest, overall, env->do_connect, rep);
+		rc = dial_path(fd, sock_family, chain, path, n, dest, overall, env, rep);
 		if (rc == 0) {
 			convict_suspects(&b, env, rep);
 			return 0;

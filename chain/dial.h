@@ -8,6 +8,7 @@
 #define SOCKSCHAIN_DIAL_H
 
 #include "health.h"
+#include "resolve.h"
 #include "sockio.h"
 #include "spec.h"
 
@@ -18,6 +19,7 @@ struct dial_env {
 	uint64_t seed;			/* random mode: SOCKS_CHAIN_SEED, or random */
 	int64_t retry_after_ms;		/* how long a failed hop is skipped */
 	connect_fn do_connect;		/* the real connect() */
+	hop_resolve_fn resolve_hop;	/* hops written as names; NULL: hop->addr as it is */
 };
 
 /* A hop left out of the path, and why. */
@@ -30,6 +32,7 @@ struct dial_skip {
 struct dial_report {
 	unsigned path[CHAIN_MAX_HOPS];	/* the hops of the last try, as chain indexes */
 	unsigned path_len;
+	struct netaddr first_hop;	/* on success: the address of hop path[0] */
 	int64_t hop_us[CHAIN_MAX_HOPS];	/* how long each took, by place in the path */
 	unsigned failed_pos;		/* on failure: the place in the path that failed */
 	bool connect_failed;		/* ...and it was the TCP connect to the first hop */
@@ -37,6 +40,13 @@ struct dial_report {
 	struct dial_skip skips[CHAIN_MAX_HOPS * 2];
 	unsigned nskips;
 };
+
+/*
+ * The one deadline of a connection, every hop and try included:
+ * connect_timeout, or without it CHAIN_DEFAULT_CONNECT_TIMEOUTS hop timeouts,
+ * so that a chain that fails over gets a few tries, not one per hop.
+ */
+int64_t chain_connect_timeout_ms(const struct chain *chain);
 
 /*
  * fd: a non-blocking stream socket of sock_family, not yet connected.

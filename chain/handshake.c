@@ -196,12 +196,13 @@ static int socks5_handshake(int fd, const struct hop *hop, const struct endpoint
 }
 
 /*
- * Reads the response headers and not one byte more: the target may speak
- * first, and what follows the headers belongs to the program. Peeks at what
- * has arrived, then consumes either up to the end of the headers or, when
- * that is not there yet, all of it into buf, and looks again.
+ * Reads the response headers, after any 1xx interim responses, and not one
+ * byte more: the target may speak first, and what follows the headers
+ * belongs to the program. Peeks at what has arrived, then consumes either up
+ * to the end of the final response's headers or, when that is not there
+ * yet, all of it into buf, and looks again. *final: where that response starts.
  */
-static long read_http_headers(int fd, char *buf, int64_t deadline)
+static long read_http_headers(int fd, char *buf, size_t *final, int64_t deadline)
 {
 	size_t have = 0, end;
 	long n;
@@ -212,7 +213,7 @@ static long read_http_headers(int fd, char *buf, int64_t deadline)
 		if (n <= 0)
 			return n == 0 ? -EPROTO : n;
 		/* a CRLF CRLF may straddle what was read before and what arrived now */
-		end = http_headers_end(buf, have + (size_t)n);
+		end = http_response_end(buf, have + (size_t)n, final);
 		rc = sockio_recv_exact(fd, buf + have, end ? end - have : (size_t)n, deadline);
 		if (rc < 0)
 			return rc;
@@ -228,17 +229,18 @@ static int http_read_reply(int fd, const struct endpoint *next, int64_t deadline
 {
 	char headers[HTTP_HEADERS_MAX], status[HTTP_STATUS_TEXT_MAX], where[ENDPOINT_TEXT_MAX];
 	const char *why;
+	size_t final = 0;
 	long len;
 	int rc;
 
-	len = read_http_headers(fd, headers, deadline);
+	len = read_http_headers(fd, headers, &final, deadline);
 	if (len == -EMSGSIZE) {
 		snprintf(reason, cap, "sent response headers longer than %d bytes", HTTP_HEADERS_MAX);
 		return -EPROTO;
 	}
 	if (len < 0)
 		return io_failure((int)len, reason, cap);
-	rc = http_check_status(headers, (size_t)len, status, &why);
+	rc = http_check_status(headers + final, (size_t)len - final, status, &why);
 	if (rc < 0)
 		snprintf(reason, cap, "%s for %s: \"%s\"", why, where_text(next, where), status);
 	return rc;

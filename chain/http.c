@@ -4,6 +4,7 @@
 #include "base64.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,7 +78,7 @@ static int status_errno(int code, const char **why)
 }
 
 /* Copies the status line for a message, with anything unprintable shown as '?'. */
-static size_t copy_status_line(const char *headers, size_t len, char *status)
+static void copy_status_line(const char *headers, size_t len, char *status)
 {
 	const char *eol = memmem(headers, len, "\r\n", 2);
 	size_t i, n = eol ? (size_t)(eol - headers) : 0;
@@ -87,28 +88,72 @@ static size_t copy_status_line(const char *headers, size_t len, char *status)
 	for (i = 0; i < n; i++)
 		status[i] = headers[i] >= 0x20 && headers[i] < 0x7f ? headers[i] : '?';
 	status[n] = '\0';
-	return n;
 }
 
 /*
  *   status-line = HTTP-version SP status-code SP [ reason-phrase ]
  *   HTTP-version = "HTTP/1." DIGIT
+ *
+ * The status code of the line at the start of headers (n bytes, without its
+ * CRLF), or -1 when it is not a status line.
  */
+static int status_code(const char *line, size_t n)
+{
+	if (n < 12 || memcmp(line, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)line[7]) ||
+	    line[8] != ' ' || !isdigit((unsigned char)line[9]) ||
+	    !isdigit((unsigned char)line[10]) || !isdigit((unsigned char)line[11]) ||
+	    (n > 12 && line[12] != ' '))
+		return -1;
+	return (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+}
+
+/*
+ * 1xx, but for 101 (Switching Protocols), which answers only an Upgrade
+ * header and would leave another protocol on the connection.
+ */
+static bool is_interim(int code)
+{
+	return code >= 100 && code <= 199 && code != 101;
+}
+
+/*
+ *   response = *( interim-response ) final-response
+ *   each = status-line *( field-line CRLF ) CRLF
+ */
+size_t http_response_end(const char *buf, size_t len, size_t *final)
+{
+	size_t start = 0, end;
+
+	for (;;) {
+		const char *eol = memmem(buf + start, len - start, "\r\n", 2);
+
+		end = http_headers_end(buf + start, len - start);
+		if (!end)
+			return 0;
+		if (!eol || !is_interim(status_code(buf + start, (size_t)(eol - (buf + start))))) {
+			*final = start;
+			return start + end;
+		}
+		start += end;
+	}
+}
+
 int http_check_status(const char *headers, size_t len, char status[HTTP_STATUS_TEXT_MAX],
 		      const char **why)
 {
-	size_t n = copy_status_line(headers, len, status);
-	int code;
+	const char *eol = memmem(headers, len, "\r\n", 2);
+	int code = status_code(headers, eol ? (size_t)(eol - headers) : 0);
 
-	if (n < 12 || memcmp(status, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)status[7]) ||
-	    status[8] != ' ' || !isdigit((unsigned char)status[9]) ||
-	    !isdigit((unsigned char)status[10]) || !isdigit((unsigned char)status[11]) ||
-	    (n > 12 && status[12] != ' ')) {
+	copy_status_line(headers, len, status);
+	if (code < 0) {
 		*why = "sent a response that is not HTTP";
 		return -EPROTO;
 	}
-	code = (status[9] - '0') * 100 + (status[10] - '0') * 10 + (status[11] - '0');
 	if (code >= 200 && code <= 299)
 		return 0;
+	if (code == 101) {
+		*why = "switched protocols, which was not asked for";
+		return -EPROTO;
+	}
 	return -status_errno(code, why);
 }

@@ -24,7 +24,16 @@ int http_build_connect(char *buf, size_t cap, const struct endpoint *dest, const
 size_t http_headers_end(const char *buf, size_t len);
 
 /*
- * Judges the status line at the start of complete headers. Returns 0 for any
+ * The end of the final response's headers: past the 1xx interim responses
+ * that may come first (RFC 9110 section 15.2), each through its blank line.
+ * Returns the length of all of them with *final at the start of the final
+ * response, or 0 when its headers have not all arrived. A 101, or a line that
+ * is not a status line, counts as final, for http_check_status to refuse.
+ */
+size_t http_response_end(const char *buf, size_t len, size_t *final);
+
+/*
+ * Judges the status line at the start of a final response's complete headers. Returns 0 for any
  * 2xx, else a negative errno (README table) with the status line copied into
  * status (for the message) and *why set.
  */

@@ -1,22 +1,17 @@
 #define _GNU_SOURCE
 #include "resolve.h"
 
+#include "deadline.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
-static int resolve_hop(struct hop *hop, const struct resolver *res, const char **why)
+int resolve_pick(const struct addrinfo *list, uint16_t port, struct netaddr *out)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG };
-	struct addrinfo *list = NULL, *ai, *pick = NULL;
-	int rc;
+	const struct addrinfo *ai, *pick = NULL;
 
-	rc = res->getaddrinfo(hop->host, NULL, &hints, &list);
-	if (rc != 0) {
-		*why = gai_strerror(rc);
-		return -EHOSTUNREACH;
-	}
 	for (ai = list; ai; ai = ai->ai_next) {
 		if (ai->ai_family == AF_INET) {
 			pick = ai;
@@ -25,21 +20,16 @@ static int resolve_hop(struct hop *hop, const struct resolver *res, const char *
 		if (ai->ai_family == AF_INET6 && !pick)
 			pick = ai;
 	}
-	rc = pick ? netaddr_from_sockaddr(pick->ai_addr, pick->ai_addrlen, &hop->addr) : -1;
-	res->freeaddrinfo(list);
-	if (rc < 0) {
-		*why = "no IPv4 or IPv6 address";
-		return -EHOSTUNREACH;
-	}
-	hop->addr.port = hop->port;
+	if (!pick || netaddr_from_sockaddr(pick->ai_addr, pick->ai_addrlen, out) < 0)
+		return -1;
+	out->port = port;
 	return 0;
 }
 
-int chain_resolve(struct chain_config *cfg, const struct resolver *res, const char *origin,
+int chain_resolve(struct chain_config *cfg, hop_resolve_fn resolve, const char *origin,
 		  struct spec_error *err)
 {
-	char text[HOP_TEXT_MAX];
-	const char *why = "";
+	char text[HOP_TEXT_MAX], why[256];
 	unsigned i, h;
 
 	for (i = 0; i < cfg->nchains; i++) {
@@ -49,12 +39,14 @@ int chain_resolve(struct chain_config *cfg, const struct resolver *res, const ch
 		for (h = 0; h < firsts && h < chain->nhops; h++) {
 			struct hop *hop = &chain->hops[h];
 
-			if (!hop->host_is_name || resolve_hop(hop, res, &why) == 0 ||
+			if (!hop->host_is_name ||
+			    resolve(hop, deadline_after_ms(chain->timeout_ms), &hop->addr, why,
+				    sizeof(why)) == 0 ||
 			    chain->mode != MODE_STRICT)
 				continue;
 			hop_describe(hop, text, sizeof(text));
 			snprintf(err->text, sizeof(err->text),
-				 "%s:%u:%u: hop 1 (%s): cannot resolve its name: %s", origin,
+				 "%s:%u:%u: hop 1 (%s) %s", origin,
 				 hop->line, hop->column, text, why);
 			return -EHOSTUNREACH;
 		}

@@ -30,8 +30,6 @@ static int wait_for(int fd, short events, int64_t deadline)
 int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,
 		   int64_t deadline, connect_fn do_connect)
 {
-	int err = 0;
-	socklen_t errlen = sizeof(err);
 	int rc;
 
 	if (do_connect(fd, addr, len) == 0)
@@ -39,14 +37,20 @@ int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,
 	if (errno != EINPROGRESS && errno != EINTR)
 		return -errno;
 	/* EINTR on a non-blocking connect still leaves the attempt running. */
-	rc = wait_for(fd, POLLOUT, deadline);
-	if (rc < 0)
-		return rc;
-	if (!(rc & (POLLERR | POLLHUP)))
-		return 0;	/* writable and no error: connected, no need to ask */
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
-		return -errno;
-	return err ? -err : 0;
+	for (;;) {
+		rc = wait_for(fd, POLLOUT, deadline);
+		if (rc < 0)
+			return rc;
+		/*
+		 * Asking again gives the outcome, and completes the connect in the
+		 * kernel's eyes too: any later connect() on the socket then gets
+		 * EISCONN, instead of a 0 that would start a handshake in the tunnel.
+		 */
+		if (do_connect(fd, addr, len) == 0 || errno == EISCONN)
+			return 0;
+		if (errno != EALREADY && errno != EINPROGRESS && errno != EINTR)
+			return -errno;
+	}
 }
 
 int sockio_send_all(int fd, const void *buf, size_t len, int64_t deadline)

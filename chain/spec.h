@@ -32,6 +32,8 @@
 #define SPEC_TEXT_MAX (1 << 20)	/* a longer spec is refused, not truncated */
 #define CHAIN_DEFAULT_TIMEOUT_MS 10000
 #define CHAIN_DEFAULT_RETRY_AFTER_MS 30000
+/* Without connect_timeout, a connection gets this many hops' timeouts: 30 s by default. */
+#define CHAIN_DEFAULT_CONNECT_TIMEOUTS 3
 /*
  * Fake addresses for names resolved by the last hop: 240.0.0.0/4, the old
  * class E, reserved since 1989 and routed by no network, so a fake address
@@ -78,7 +80,7 @@ struct chain {
 	enum chain_mode mode;
 	unsigned path_len;		/* hops=N for random and round_robin; 0: all */
 	int64_t timeout_ms;		/* per hop: its connect and its reply */
-	int64_t connect_timeout_ms;	/* the whole connection, every try; 0: none */
+	int64_t connect_timeout_ms;	/* the whole connection, every try; 0: the default */
 	bool pipeline;			/* send hops' requests before their replies come */
 	unsigned line, column;		/* where chain=NAME was written */
 };

@@ -2,8 +2,8 @@
 #include "config.h"
 
 #include "../../chain/deadline.h"
-#include "../../chain/resolve.h"
 #include "chainsource.h"
+#include "fork_guard.h"
 #include "log.h"
 
 #include <pthread.h>
@@ -19,23 +19,10 @@ static struct shim_config *published;
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool loading __attribute__((tls_model("initial-exec")));
 
-/*
- * A fork while another thread loads would leave the child's copy of the lock
- * held forever: make fork wait for the load to finish.
- */
-static void before_fork(void)
+/* A fork while another thread loads would leave the child's copy of the lock held forever. */
+__attribute__((constructor)) static void guard_load_lock(void)
 {
-	pthread_mutex_lock(&load_lock);
-}
-
-static void after_fork(void)
-{
-	pthread_mutex_unlock(&load_lock);
-}
-
-__attribute__((constructor)) static void register_fork_handlers(void)
-{
-	pthread_atfork(before_fork, after_fork, after_fork);
+	fork_guard(&load_lock, NULL);
 }
 
 /* Returns whether SOCKS_CHAIN_VERBOSE chose the verbosity. */
@@ -71,8 +58,8 @@ static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_cho
 	cfg->proxychains = src.proxychains;
 	if (src.pc.quiet && !verbosity_chosen)
 		cfg->verbosity = VERBOSITY_QUIET;
-	if (spec_parse(src.text, src.origin, &cfg->chain, &err) == 0 &&
-	    chain_resolve(&cfg->chain, shim_hop_resolver(), src.origin, &err) == 0)
+	/* Hop names are resolved when a connection needs them, within its deadline. */
+	if (spec_parse(src.text, src.origin, &cfg->chain, &err) == 0)
 		cfg->ok = true;
 	free(src.text);
 	if (cfg->ok)

@@ -7,7 +7,6 @@
 #ifndef SOCKSCHAIN_CONFIG_H
 #define SOCKSCHAIN_CONFIG_H
 
-#include "../../chain/resolve.h"
 #include "../../chain/spec.h"
 
 #include <limits.h>
@@ -35,12 +34,6 @@ struct shim_config {
 
 /* Loads the configuration on first call; never NULL. */
 const struct shim_config *shim_config(void);
-
-/*
- * The resolver for hop names, supplied by the program that links this: the
- * preloaded library's passes its own getaddrinfo hook by.
- */
-const struct resolver *shim_hop_resolver(void);
 
 /* Whether this thread is loading it right now (a nested connect must not pass). */
 bool shim_config_loading(void);

@@ -12,6 +12,7 @@
 #include "../common/chainsource.h"
 #include "check.h"
 #include "../common/exec_check.h"
+#include "../common/hop_names.h"
 #include "explain.h"
 #include "print_config.h"
 #include "../supervisor/supervise.h"
@@ -204,9 +205,17 @@ static void warn_if_exposed(const struct chain_source *src, const struct chain_c
  * only explaining or printing (which connect nowhere); NULL after saying why
  * not. src is left without its text.
  */
-static struct chain_config *load_chain(const struct options *opt, struct chain_source *src)
+/* As the library does: within the hop's timeout. */
+static int resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *addr,
+		       char *reason, size_t cap)
 {
 	static const struct resolver resolver = { getaddrinfo, freeaddrinfo };
+
+	return hop_names_resolve(&resolver, hop, deadline, addr, reason, cap);
+}
+
+static struct chain_config *load_chain(const struct options *opt, struct chain_source *src)
+{
 	struct chain_config *cfg = calloc(1, sizeof(*cfg));
 	bool resolve = !opt->explain && !opt->print;
 	struct spec_error err;
@@ -220,7 +229,7 @@ static struct chain_config *load_chain(const struct options *opt, struct chain_s
 	if (opt->spec)
 		snprintf(src->origin, sizeof(src->origin), "-c");
 	if (spec_parse(src->text, src->origin, cfg, &err) < 0 ||
-	    (resolve && chain_resolve(cfg, &resolver, src->origin, &err) < 0)) {
+	    (resolve && chain_resolve(cfg, resolve_hop, src->origin, &err) < 0)) {
 		say("%s", err.text);
 		chain_config_free(cfg);
 		free(cfg);

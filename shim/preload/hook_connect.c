@@ -4,14 +4,18 @@
  * but for the leak guard.
  */
 #define _GNU_SOURCE
+#include "../../chain/deadline.h"
 #include "../../chain/dial.h"
 #include "../../chain/route.h"
 #include "../../chain/sockdest.h"
 #include "../common/config.h"
+#include "dialing.h"
 #include "export.h"
 #include "../common/fake_names.h"
 #include "hook_connect.h"
 #include "../common/hop_memory.h"
+#include "../common/hop_names.h"
+#include "../common/lookup.h"
 #include "../common/leak_guard.h"
 #include "../common/log.h"
 #include "peer_table.h"
@@ -23,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,6 +67,14 @@ static int unknown_fake(const struct shim_config *cfg, const struct netaddr *des
 	return -1;
 }
 
+static const struct resolver real_resolver = { real_getaddrinfo, real_freeaddrinfo };
+
+static int resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *addr,
+		       char *reason, size_t cap)
+{
+	return hop_names_resolve(&real_resolver, hop, deadline, addr, reason, cap);
+}
+
 static int dial(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
 		const struct endpoint *target)
 {
@@ -71,6 +84,7 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 		.seed = cfg->seed,
 		.retry_after_ms = cfg->chain.retry_after_ms,
 		.do_connect = real_connect,
+		.resolve_hop = resolve_hop,
 	};
 	struct dial_report rep;
 	int saved = errno, flags, rc;
@@ -91,7 +105,7 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 		errno = -rc;
 		return -1;
 	}
-	peer_table_remember(fd, &chain->hops[rep.path[0]].addr, &target->addr);
+	peer_table_remember(fd, &rep.first_hop, &target->addr);
 	trace_connected(cfg, chain, target, &rep);
 	errno = saved;
 	return 0;
@@ -99,18 +113,22 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 
 /*
  * A route sent a name the program resolved through us straight out: resolve
- * it here, as the user chose, and connect the program's socket to it.
+ * it here, as the user chose, within the default chain's connect_timeout, and
+ * connect the program's socket to it.
  */
-static int connect_direct_by_name(int fd, int family, const struct endpoint *target)
+static int connect_direct_by_name(const struct shim_config *cfg, int fd, int family,
+				  const struct endpoint *target)
 {
 	struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_STREAM,
 				  .ai_flags = family == AF_INET6 ? AI_V4MAPPED | AI_ALL : 0 };
+	int64_t deadline = deadline_after_ms(chain_connect_timeout_ms(&cfg->chain.chains[0]));
 	struct addrinfo *res;
 	char port[8];
-	int rc;
+	int gai_rc, rc;
 
 	snprintf(port, sizeof(port), "%u", target->addr.port);
-	if (real_getaddrinfo(target->name, port, &hints, &res) != 0) {
+	if (lookup_within(&real_resolver, target->name, port, &hints, deadline, &res, &gai_rc,
+			  NULL, NULL) < 0) {
 		errno = EHOSTUNREACH;
 		return -1;
 	}
@@ -120,20 +138,14 @@ static int connect_direct_by_name(int fd, int family, const struct endpoint *tar
 }
 
 /* An internet stream socket of family: where the routes say. */
-static int connect_stream(int fd, int family, const struct sockaddr *addr, socklen_t len,
+static int connect_routed(int fd, int family, const struct sockaddr *addr, socklen_t len,
 			  const struct netaddr *dest)
 {
-	const struct shim_config *cfg;
+	const struct shim_config *cfg = shim_config();
 	struct route_decision route;
 	struct endpoint target = { .name = NULL, .addr = *dest };
 	char name[256];
 
-	if (shim_config_loading()) {
-		/* Only a signal handler could get here: fail closed rather than guess. */
-		errno = ENOCHAIN;
-		return -1;
-	}
-	cfg = shim_config();
 	if (leak_guard_check(cfg, SOCK_STREAM, IPPROTO_TCP, dest, "connect") < 0)
 		return -1;
 	if (fake_names_lookup(cfg, dest, name))
@@ -147,7 +159,7 @@ static int connect_stream(int fd, int family, const struct sockaddr *addr, sockl
 	switch (route.action) {
 	case ROUTE_DIRECT:
 		trace_direct(cfg, &target, route.bypassed ? "bypassed" : route.rule->text);
-		return target.name ? connect_direct_by_name(fd, family, &target)
+		return target.name ? connect_direct_by_name(cfg, fd, family, &target)
 				   : real_connect(fd, addr, len);
 	case ROUTE_REFUSE:
 		return refuse(cfg, &target, VERBOSITY_DEFAULT, route.rule->text);
@@ -160,6 +172,57 @@ static int connect_stream(int fd, int family, const struct sockaddr *addr, sockl
 			      "a link-local address is on this machine's own links, which no proxy "
 			      "shares (bypass it to connect directly)");
 	return dial(cfg, route.chain, fd, family, &target);
+}
+
+/* Whether the socket is connected already (or its connect done but not yet asked about). */
+static bool has_peer(int fd)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	int saved = errno;
+	bool connected = real_getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+
+	errno = saved;
+	return connected;
+}
+
+/* A thread cancelled inside the chain's connect: the others waiting for it hear so. */
+static void abandon(void *claim)
+{
+	dialing_end(claim, -ECONNABORTED);
+}
+
+/*
+ * One connect at a time per socket: another thread's, still running, gives
+ * its answer (the kernel's: EALREADY, or waiting on a blocking socket); a
+ * socket already connected gets the kernel's own answer, EISCONN, and nothing
+ * is sent, whatever the address and the routes.
+ */
+static int connect_stream(int fd, int family, const struct sockaddr *addr, socklen_t len,
+			  const struct netaddr *dest)
+{
+	struct dialing claim;
+	int flags, rc;
+
+	if (shim_config_loading()) {
+		/* Only a signal handler could get here: fail closed rather than guess. */
+		errno = ENOCHAIN;
+		return -1;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0)
+		return -1;
+	if (!dialing_begin(fd, flags & O_NONBLOCK, &claim, &rc)) {
+		if (rc == 0)
+			return 0;
+		errno = -rc;
+		return -1;
+	}
+	pthread_cleanup_push(abandon, &claim);
+	rc = has_peer(fd) ? real_connect(fd, addr, len) : connect_routed(fd, family, addr, len, dest);
+	pthread_cleanup_pop(0);
+	dialing_end(&claim, rc < 0 ? -errno : 0);
+	return rc;
 }
 
 /* addr is the library's own copy: judged here, and what the kernel gets. */

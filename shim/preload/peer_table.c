@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "peer_table.h"
 
+#include "../common/fork_guard.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,19 +28,9 @@ static size_t nslots;
 static bool any;		/* read unlocked: no tunnel yet, no fstat in lookups */
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void before_fork(void)
+__attribute__((constructor)) static void guard_table_lock(void)
 {
-	pthread_mutex_lock(&table_lock);
-}
-
-static void after_fork(void)
-{
-	pthread_mutex_unlock(&table_lock);
-}
-
-__attribute__((constructor)) static void register_fork_handlers(void)
-{
-	pthread_atfork(before_fork, after_fork, after_fork);
+	fork_guard(&table_lock, NULL);
 }
 
 static ino_t socket_inode(int fd)

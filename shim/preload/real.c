@@ -70,10 +70,3 @@ void real_freeaddrinfo(struct addrinfo *res)
 	if (fn)
 		fn(res);
 }
-
-const struct resolver *shim_hop_resolver(void)
-{
-	static const struct resolver resolver = { real_getaddrinfo, real_freeaddrinfo };
-
-	return &resolver;
-}

@@ -9,6 +9,7 @@
 #include "../common/leak_guard.h"
 #include "../common/log.h"
 #include "../common/trace.h"
+#include "hop_resolver.h"
 #include "peers.h"
 
 #include <errno.h>
@@ -84,6 +85,7 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 		.seed = cfg->seed,
 		.retry_after_ms = cfg->chain.retry_after_ms,
 		.do_connect = connect,
+		.resolve_hop = supervisor_resolve_hop,
 	};
 	struct dial_report rep;
 	int flags = fcntl(fd, F_GETFL), rc;

@@ -8,8 +8,13 @@ DNSRECORDER=$BUILD/tests/dnsrecorder
 
 # Point the resolver at our recording DNS server, in this mount namespace only.
 setup_file() {
-	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$BATS_FILE_TMPDIR/resolv.conf"
+	resolver 127.0.0.1 'timeout:1 attempts:1'
 	mount --bind "$BATS_FILE_TMPDIR/resolv.conf" /etc/resolv.conf
+}
+
+# resolver ADDRESS OPTIONS: what /etc/resolv.conf says, from now on (the C library notices).
+resolver() {
+	printf 'nameserver %s\noptions %s\n' "$1" "$2" >"$BATS_FILE_TMPDIR/resolv.conf"
 }
 
 teardown_file() {
@@ -25,6 +30,16 @@ setup() {
 
 teardown() {
 	stop_servers
+	resolver 127.0.0.1 'timeout:1 attempts:1'
+}
+
+# Hop names resolve to the proxies, on loopback; names under silent.test are never answered.
+serve_hop_names() {
+	stop_servers
+	start_target echo
+	start_server dns "$DNSRECORDER" -p 53 -A 127.0.0.1
+	start_proxy p1
+	resolver 127.0.0.1 'timeout:5 attempts:2'	# the C library alone would wait 10 s
 }
 
 dns_queries() {
@@ -334,4 +349,140 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[ "$status" -eq 1 ]
 	[[ $output == *$'\nn300.test fail '* ]]
 	[ "$(grep -c 'the fake address map is full' <<<"$output")" -eq 1 ]
+}
+
+@test "a hop name the resolver never answers: EHOSTUNREACH within the hop's timeout, said once" {
+	serve_hop_names
+	run preloaded SOCKS_CHAIN="timeout=1 connect_timeout=2 socks5://proxy.silent.test:$p1_PORT" \
+		"$CLIENT" "$REMOTE" 80
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == *"hop 1 of 1 (socks5://proxy.silent.test:$p1_PORT) has a name that did not resolve in time [EHOSTUNREACH]" ]]
+	[[ ${lines[1]} == "fail errno=EHOSTUNREACH "* ]]
+	elapsed=${lines[1]##*elapsed_ms=}
+	elapsed=${elapsed%% *}
+	[ "$elapsed" -ge 900 ]
+	[ "$elapsed" -lt 1500 ]
+	grep -q "name=proxy.silent.test type=A " "$BATS_TEST_TMPDIR/dns.log"
+	# mode=dynamic: the named hop is skipped for the next one, within the same connect
+	run preloaded SOCKS_CHAIN="mode=dynamic timeout=1 socks5://proxy.silent.test:$p1_PORT socks5://proxy.test:$p1_PORT" \
+		"$CLIENT" --send x --expect x "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $(proxy_log p1) == "proto=socks5 user=- dest=$REMOTE:80 "*granted ]]
+}
+
+@test "a hop name that failed to resolve is looked up again by the next connect, which works" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	serve_hop_names
+	run preloaded SOCKS_CHAIN="timeout=1 socks5://proxy.test:$p1_PORT" python3 -c "
+import errno, socket, sys, time
+quiet = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+quiet.bind(('127.0.0.2', 53))   # a resolver that reads nothing and answers nothing
+def attempt():
+    s = socket.socket()
+    start = time.monotonic()
+    rc = s.connect_ex(('$REMOTE', 80))
+    print(errno.errorcode.get(rc, 'ok'), int((time.monotonic() - start) * 1000))
+    s.close()
+def resolver(line):
+    with open(sys.argv[1], 'w') as f:
+        f.write(line)
+resolver('nameserver 127.0.0.2\noptions timeout:5 attempts:2\n')
+attempt()
+resolver('nameserver 127.0.0.1\noptions timeout:1 attempts:1\n')
+attempt()
+attempt()" "$BATS_FILE_TMPDIR/resolv.conf"
+	[ "$status" -eq 0 ]
+	read -r result ms <<<"${lines[1]}"
+	[ "$result" = "EHOSTUNREACH" ]
+	[ "$ms" -lt 1500 ]
+	[ "${lines[2]%% *}" = "ok" ]
+	[ "${lines[3]%% *}" = "ok" ]
+	[ "$(grep -c 'name=proxy.test type=A ' "$BATS_TEST_TMPDIR/dns.log")" -eq 1 ]	# then kept
+	[ "$(grep -c granted "$BATS_TEST_TMPDIR/p1.log")" -eq 2 ]
+}
+
+@test "the launcher's check of a hop name is bounded by the hop's timeout too" {
+	serve_hop_names
+	start=$(date +%s%N)
+	run "$SOCKSCHAIN" -c "timeout=1 socks5://proxy.silent.test:$p1_PORT" true
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	[ "$status" -ne 0 ]
+	echo "$output"
+	[[ $output == *"hop 1 (socks5://proxy.silent.test:$p1_PORT) has a name that did not resolve in time"* ]]
+	[ "$ms" -lt 1500 ]
+}
+
+# A resolver that answers every query late: A with 127.0.0.1, others with no
+# record. Usage (as start_server runs it): slowdns -P FILE -l FILE ADDR DELAY_MS
+SLOWDNS='#!/usr/bin/env python3
+import os, socket, struct, sys, threading, time
+port_file, log_file, addr, delay = sys.argv[2], sys.argv[4], sys.argv[5], int(sys.argv[6]) / 1000
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((addr, 53))
+log = open(log_file, "a", buffering=1)
+with open(port_file + ".tmp", "w") as f:
+    f.write("53\n")
+os.rename(port_file + ".tmp", port_file)
+def answer(q, peer):
+    end = 12
+    while q[end]:
+        end += q[end] + 1
+    qtype = struct.unpack("!H", q[end + 1:end + 3])[0]
+    log.write("type=%d\n" % qtype)
+    time.sleep(delay)
+    record = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + bytes([127, 0, 0, 1])
+    count = 1 if qtype == 1 else 0
+    head = q[:2] + struct.pack("!HHHHH", 0x8180, 1, count, 0, 0)
+    s.sendto(head + q[12:end + 5] + (record if count else b""), peer)
+while True:
+    q, peer = s.recvfrom(512)
+    threading.Thread(target=answer, args=(q, peer), daemon=True).start()
+'
+
+@test "an answer that comes after its connection gave up serves the next connection" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	serve_hop_names
+	printf '%s' "$SLOWDNS" >"$BATS_TEST_TMPDIR/slowdns"
+	chmod +x "$BATS_TEST_TMPDIR/slowdns"
+	start_server slowdns "$BATS_TEST_TMPDIR/slowdns" 127.0.0.3 1500
+	resolver 127.0.0.3 'timeout:5 attempts:1'
+	run preloaded SOCKS_CHAIN="timeout=1 socks5://proxy.test:$p1_PORT" python3 -c "
+import errno, socket, time
+def attempt():
+    s = socket.socket()
+    start = time.monotonic()
+    rc = s.connect_ex(('$REMOTE', 80))
+    print(errno.errorcode.get(rc, 'ok'), int((time.monotonic() - start) * 1000))
+    s.close()
+attempt()
+time.sleep(1)   # the answer comes 1.5 s after the question
+attempt()"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == *"did not resolve in time [EHOSTUNREACH]" ]]	# the library's line
+	read -r result ms <<<"${lines[1]}"
+	[ "$result" = "EHOSTUNREACH" ]
+	[ "$ms" -lt 1500 ]
+	read -r result ms <<<"${lines[2]}"
+	[ "$result" = "ok" ]
+	[ "$ms" -lt 500 ]	# no lookup this time
+	[ "$(grep -c 'type=1$' "$BATS_TEST_TMPDIR/slowdns.log")" -eq 1 ]
+}
+
+@test "a direct route for a name the resolver never answers: EHOSTUNREACH within connect_timeout" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	serve_hop_names
+	run preloaded SOCKS_CHAIN="socks5://127.0.0.1:$p1_PORT connect_timeout=1 route=*.silent.test->direct" python3 -c "
+import errno, socket, time
+start = time.monotonic()
+try:
+    socket.create_connection(('www.silent.test', 80))
+    print('connected')
+except OSError as e:
+    print(errno.errorcode[e.errno], int((time.monotonic() - start) * 1000))"
+	[ "$status" -eq 0 ]
+	read -r result ms <<<"${lines[-1]}"
+	[ "$result" = "EHOSTUNREACH" ]
+	[ "$ms" -ge 900 ]
+	[ "$ms" -lt 1500 ]
+	grep -q "name=www.silent.test type=A " "$BATS_TEST_TMPDIR/dns.log"
 }

@@ -118,6 +118,20 @@ print('after', timed())"
 	[ "$(elapsed "$output")" -lt 2200 ]	# not 3 s: the whole connection had 1.5
 }
 
+@test "dynamic: without connect_timeout, a connection gets three hop timeouts, not one per hop" {
+	restart p1 -f hang
+	restart p2 -f hang
+	restart p3 -f hang
+	restart p4 -f hang
+	run "$SOCKSCHAIN" -q -c "mode=dynamic timeout=0.5 $(hop p1) $(hop p2) $(hop p3) $(hop p4)" \
+		"$CLIENT" "$REMOTE" 80
+	[ "$status" -eq 1 ]
+	[[ $output == *"fail errno=ETIMEDOUT"* ]]
+	[ "$(elapsed "$output")" -ge 1400 ]
+	[ "$(elapsed "$output")" -lt 1900 ]	# not 2 s: 3 x 0.5 s for the whole connection
+	[ "$(( $(requests p1) + $(requests p2) + $(requests p3) + $(requests p4) ))" -eq 3 ]
+}
+
 @test "dynamic: a destination that refuses blames no hop" {
 	restart p3 -f refuse
 	run "$SOCKSCHAIN" -q -c "mode=dynamic $(hop p3)" "$CLIENT" --count 2 "$REMOTE" 80

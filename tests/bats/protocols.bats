@@ -205,6 +205,23 @@ via() {
 	[ "$status" -eq 0 ]
 }
 
+@test "HTTP: 1xx interim responses before the 200 are skipped, exactly (RFC 9110 section 15.2)" {
+	start_proxy p1 -f interim
+	via "http://127.0.0.1:$p1_PORT" --read-first 'TUNNEL-FIRST\n' --send x --expect x "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == "ok "* ]]
+	# pipelined too, behind a SOCKS5 hop; and a refusal after them is still a refusal
+	start_proxy p2
+	via "socks5://127.0.0.1:$p2_PORT http://127.0.0.1:$p1_PORT pipeline=yes" \
+		--read-first 'TUNNEL-FIRST\n' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	stop_servers; start_target echo
+	start_proxy p1 -f interim -u user:right
+	via "http://user:wrong@127.0.0.1:$p1_PORT" "$REMOTE" 80
+	[[ $output == *"fail errno=EACCES"* ]]
+	[[ $output == *'"HTTP/1.1 407 '* ]]
+}
+
 @test "a mixed chain: SOCKS5 with password, HTTP named by the hop before, SOCKS4A, SOCKS4" {
 	start_proxy p1 -u 'u1:pw1'
 	start_proxy p2

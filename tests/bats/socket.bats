@@ -43,6 +43,94 @@ teardown() {
 	[[ $output == *"errno=ECONNREFUSED"* ]]
 }
 
+# Python connects twice on one socket. Arguments: blocking, nonblocking, or
+# fastopen (the second time by a Fast Open sendto).
+SECOND_CONNECT="
+import errno, select, socket, sys
+s = socket.socket()
+if sys.argv[1] == 'nonblocking':
+    s.setblocking(False)
+print(1, errno.errorcode.get(s.connect_ex(('$REMOTE', 80)), 'ok'))
+if sys.argv[1] == 'fastopen':
+    try:
+        s.sendto(b'greeting?', socket.MSG_FASTOPEN, ('$REMOTE', 80))
+        print(2, 'ok')
+    except OSError as e:
+        print(2, errno.errorcode[e.errno])
+else:
+    print(2, errno.errorcode.get(s.connect_ex(('$REMOTE', 80)), 'ok'))
+select.select([], [s], [], 5)
+s.sendall(b'still here\\n')
+select.select([s], [], [], 5)
+print(s.recv(100).decode().strip())"
+
+@test "a second connect on a socket the chain connected: EISCONN, nothing sent, the tunnel unharmed" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	for mode in blocking nonblocking fastopen; do
+		: >"$BATS_TEST_TMPDIR/p1.log"
+		run preloaded python3 -c "$SECOND_CONNECT" "$mode"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "1 ok" ]
+		[ "${lines[1]}" = "2 EISCONN" ]
+		[ "${lines[2]}" = "still here" ]
+		[ "${#lines[@]}" -eq 3 ]	# and no line from the library
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 1 ]	# one greeting, one request
+	done
+}
+
+# Thread B connects the socket thread A is still connecting. Arguments: MODE DELAY_MS.
+TWO_THREADS="
+import errno, socket, sys, threading, time
+s = socket.socket()
+if sys.argv[1] == 'nonblocking':
+    s.setblocking(False)
+out = {}
+def go(who, wait):
+    time.sleep(wait)
+    start = time.monotonic()
+    rc = s.connect_ex(('$REMOTE', 80))
+    out[who] = '%s %s %d' % (who, errno.errorcode.get(rc, 'ok'), (time.monotonic() - start) * 1000)
+a = threading.Thread(target=go, args=('A', 0))
+b = threading.Thread(target=go, args=('B', int(sys.argv[2]) / 1000))
+a.start(); b.start(); a.join(); b.join()
+print(out['A']); print(out['B'])"
+
+@test "a second thread's connect while the first is still dialing: what the kernel would give" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	stop_servers
+	start_target echo
+	start_proxy p1 -D 600	# every reply 0.6 s late
+	export SOCKS_CHAIN="$(hop p1)"
+	# blocking: B waits for A, and shares its result
+	run preloaded python3 -c "$TWO_THREADS" blocking 200
+	[ "$status" -eq 0 ]
+	read -r who result ms <<<"${lines[1]}"
+	[ "$who $result" = "B ok" ]
+	[ "$ms" -ge 300 ]	# the reply came 0.6 s after A began, B began 0.2 s after A
+	[[ ${lines[0]} == "A ok "* ]]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 1 ]	# one handshake, not two
+	# non-blocking: EALREADY at once
+	run preloaded python3 -c "$TWO_THREADS" nonblocking 200
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "A ok "* ]]
+	read -r who result ms <<<"${lines[1]}"
+	[ "$who $result" = "B EALREADY" ]
+	[ "$ms" -lt 100 ]
+	# a failure: both get the chain's errno, and it is reported once
+	stop_servers
+	start_target echo
+	rm "$BATS_TEST_TMPDIR/p1.log"
+	start_proxy p1 -D 600 -f refuse
+	export SOCKS_CHAIN="$(hop p1)"
+	run preloaded python3 -c "$TWO_THREADS" blocking 200
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == *"[ECONNREFUSED]" ]]	# the library's line
+	[[ ${lines[1]} == "A ECONNREFUSED "* ]]
+	[[ ${lines[2]} == "B ECONNREFUSED "* ]]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 1 ]
+}
+
 @test "socket options, close-on-exec, send buffer and bind() survive" {
 	run preloaded "$CLIENT" --nodelay --keepalive --cloexec --sndbuf 65536 \
 		--bind 127.0.0.2:0 --send 'hi' --expect 'hi' "$REMOTE" 80

@@ -181,9 +181,35 @@ static void http_status(const char *buf, size_t len)
 		FUZZ_CHECK(rc == -EACCES);
 	else if (code == 504)
 		FUZZ_CHECK(rc == -ETIMEDOUT);
+	else if (code == 101)
+		FUZZ_CHECK(rc == -EPROTO);
 	else
 		FUZZ_CHECK(rc == -ECONNREFUSED);
 	free(status);
+}
+
+/* Every response before the final one is a whole 1xx other than 101; the final one ends it all. */
+static void interim_responses(const char *buf, size_t len)
+{
+	size_t final = len + 1, end = http_response_end(buf, len, &final), at = 0, one;
+	char line[HTTP_STATUS_TEXT_MAX];
+	int code;
+
+	if (!end) {
+		FUZZ_CHECK(final == len + 1);
+		return;
+	}
+	FUZZ_CHECK(final < end && end <= len);
+	FUZZ_CHECK(http_headers_end(buf + final, end - final) == end - final);
+	while (at < final) {
+		one = http_headers_end(buf + at, final - at);
+		FUZZ_CHECK(one > 0);
+		expected_status(buf + at, one, line);
+		code = status_code(line);
+		FUZZ_CHECK(code >= 100 && code <= 199 && code != 101);
+		at += one;
+	}
+	FUZZ_CHECK(at == final);
 }
 
 static void http_response(const uint8_t *data, size_t size)
@@ -201,6 +227,7 @@ static void http_response(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!memmem(buf, len, "\r\n\r\n", 4));
 	}
 	http_status(buf, len);
+	interim_responses(buf, len);
 	free(buf);
 }
 

@@ -34,6 +34,8 @@
  * Answers (QR, AA and RA set; ID, opcode, RD and the first question copied):
  *   opcode other than QUERY                            NOTIMP
  *   name nxdomain.test or *.nxdomain.test (any case)   NXDOMAIN
+ *   name silent.test or *.silent.test (any case)       none at all, ever: a
+ *                                                      resolver that is down
  *   A, class IN                                        the -A address, TTL 60
  *   AAAA, class IN, with -6                            the -6 address, TTL 60
  *   anything else                                      NOERROR, no answer
@@ -162,6 +164,7 @@ enum {
 
 #define DEFAULT_A_ADDRESS "198.18.0.9"
 #define NXDOMAIN_SUFFIX "nxdomain.test"
+#define SILENT_SUFFIX "silent.test"
 
 /* Written by main() before the first thread starts, read only afterwards. */
 static struct {
@@ -345,12 +348,15 @@ struct dns_answer {
 	uint16_t rdlength;
 };
 
-/* Case-insensitive: resolvers may randomise a query's letter case (0x20 bits). */
-static bool is_nxdomain_name(const char *name)
+/*
+ * Whether name is suffix or a name under it. Case-insensitive: resolvers may
+ * randomise a query's letter case (0x20 bits).
+ */
+static bool is_name_under(const char *name, const char *suffix)
 {
-	size_t len = strlen(name), suffix_len = strlen(NXDOMAIN_SUFFIX);
+	size_t len = strlen(name), suffix_len = strlen(suffix);
 
-	if (len < suffix_len || strcasecmp(name + len - suffix_len, NXDOMAIN_SUFFIX) != 0)
+	if (len < suffix_len || strcasecmp(name + len - suffix_len, suffix) != 0)
 		return false;
 	/* An escaped dot is "\046", so a '.' here really is a label boundary. */
 	return len == suffix_len || name[len - suffix_len - 1] == '.';
@@ -363,7 +369,7 @@ static struct dns_answer choose_answer(const struct dns_query *q)
 
 	if (opcode != DNS_OPCODE_QUERY) {
 		a.rcode = DNS_RCODE_NOTIMP;
-	} else if (is_nxdomain_name(q->name)) {
+	} else if (is_name_under(q->name, NXDOMAIN_SUFFIX)) {
 		a.rcode = DNS_RCODE_NXDOMAIN;
 	} else if (q->qclass != DNS_CLASS_IN) {
 		/* NODATA: we hold addresses for the Internet class only. */
@@ -469,6 +475,8 @@ static size_t answer_message(const char *proto, const uint8_t *msg, size_t len,
 	switch (parse_query(msg, len, &q)) {
 	case PARSE_OK:
 		log_query(proto, &q, peer);
+		if (is_name_under(q.name, SILENT_SUFFIX))
+			return 0;
 		a = choose_answer(&q);
 		break;
 	case PARSE_FORMERR:

@@ -65,6 +65,9 @@
  *   reset       half a valid reply, then a TCP reset
  *   bigdomain   SOCKS5: the longest reply there is (a 255-byte domain), then
  *               "TUNNEL-FIRST\n" in the same write
+ *   interim     HTTP: "100 Continue" and "103 Early Hints" (with a header)
+ *               before the final reply, and when that grants,
+ *               "TUNNEL-FIRST\n" after it, all in the same write
  * split, slow and trickle shape only the final reply (the answer to the
  * CONNECT request), not SOCKS5 method or authentication replies. -D delays
  * every reply.
@@ -142,6 +145,9 @@ enum { HTTP_FIRST_BYTE = 'C' };
 #define HTTP_GARBAGE "garbage\r\n\r\n"
 #define HTTP_NOEND_STATUS "HTTP/1.1 200 OK\r\n"
 #define DATAAFTER_BYTES "TUNNEL-FIRST\n"
+/* 1xx responses (RFC 9110 section 15.2) that a client must skip before the final one. */
+#define HTTP_INTERIM_RESPONSES "HTTP/1.1 100 Continue\r\n\r\n" \
+	"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
 
 /* ---------------------------------------------------------------------- */
 /* Limits and timings                                                      */
@@ -199,6 +205,7 @@ enum fault_kind {
 	FAULT_FLOOD,
 	FAULT_RESET,
 	FAULT_BIGDOMAIN,
+	FAULT_INTERIM,
 };
 
 struct fault_spec {
@@ -228,6 +235,7 @@ static const struct fault_spec fault_specs[] = {
 	{ "flood", FAULT_FLOOD, PROTO_ALL, false, 0, 0 },
 	{ "reset", FAULT_RESET, PROTO_ALL, false, 0, 0 },
 	{ "bigdomain", FAULT_BIGDOMAIN, PROTO_SOCKS5, false, 0, 0 },
+	{ "interim", FAULT_INTERIM, PROTO_HTTP, false, 0, 0 },
 };
 
 struct config {
@@ -579,6 +587,23 @@ static int send_reply(struct session *s, const void *buf, size_t len)
 	return write_all(s->client, buf, len);
 }
 
+/* Interim responses, the final reply, and tunnel bytes when it grants: one write. */
+static int send_interim_first(struct session *s, const unsigned char *reply, size_t len,
+			      bool granted)
+{
+	unsigned char buf[sizeof(HTTP_INTERIM_RESPONSES) + REPLY_MAX + sizeof(DATAAFTER_BYTES)];
+	size_t n = strlen(HTTP_INTERIM_RESPONSES);
+
+	memcpy(buf, HTTP_INTERIM_RESPONSES, n);
+	memcpy(buf + n, reply, len);
+	n += len;
+	if (granted) {
+		memcpy(buf + n, DATAAFTER_BYTES, strlen(DATAAFTER_BYTES));
+		n += strlen(DATAAFTER_BYTES);
+	}
+	return write_all(s->client, buf, n);
+}
+
 /*
  * The final reply, the answer to the CONNECT request, shaped by the fault
  * when there is one. buf holds REPLY_MAX bytes.
@@ -618,6 +643,8 @@ static int send_final_reply(struct session *s, unsigned char *buf, size_t len,
 		memcpy(buf + len, DATAAFTER_BYTES, strlen(DATAAFTER_BYTES));
 		len += strlen(DATAAFTER_BYTES);
 		break;
+	case FAULT_INTERIM:
+		return send_interim_first(s, buf, len, granted);
 	case FAULT_DATAAFTER:
 		/* Same write(), so a client that reads too much gets these. */
 		if (granted && len + strlen(DATAAFTER_BYTES) <= REPLY_MAX) {
@@ -1698,7 +1725,7 @@ static void usage(void)
 	      "                 [-D MS]\n"
 	      "faults: refuse close hang garbage split slow trickle ver4 rep=N\n"
 	      "        status=NNN method=N authfail truncate noend dataafter flood reset\n"
-	      "        bigdomain\n",
+	      "        bigdomain interim\n",
 	      stderr);
 	exit(2);
 }

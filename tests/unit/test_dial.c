@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -206,6 +207,72 @@ static void ipv6_destination_through_socks4(void)
 	close(pair[1]);
 }
 
+/* The resolver a shim supplies, as a test double: what it was given, what it answers. */
+static struct {
+	int calls;
+	int64_t deadline;
+	int rc;
+} resolver;
+static struct netaddr connected_to;
+
+static int record_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	(void)fd;
+	return netaddr_from_sockaddr(addr, len, &connected_to);
+}
+
+static int fake_resolve(const struct hop *hop, int64_t deadline, struct netaddr *addr,
+			char *reason, size_t cap)
+{
+	resolver.calls++;
+	resolver.deadline = deadline;
+	if (resolver.rc < 0) {
+		snprintf(reason, cap, "has a name that did not resolve in time");
+		return resolver.rc;
+	}
+	*addr = (struct netaddr){ .family = AF_INET, .addr = { 127, 0, 0, 9 }, .port = hop->port };
+	return 0;
+}
+
+/* A hop 1 given by name is resolved when dialed, within the hop's deadline. */
+static void hop_names_resolved_when_dialed(void)
+{
+	struct endpoint dest = { .addr = { .family = AF_INET, .addr = { 198, 18, 0, 7 }, .port = 80 } };
+	struct dial_report rep;
+	struct dial_env env = env_for();
+	int pair[2];
+	int64_t before = clock_now_ms();
+
+	env.do_connect = record_connect;
+	env.resolve_hop = fake_resolve;
+	CHECK(spec_parse("timeout=2 socks4://proxy.test:1080", "test", &cfg, &err) == 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair) == 0);
+	resolver.rc = -EHOSTUNREACH;
+	CHECK(chain_dial(pair[0], AF_INET, &cfg.chains[0], &env, &dest, &rep) == -EHOSTUNREACH);
+	CHECK(resolver.calls == 1);
+	CHECK(resolver.deadline >= before + 2000 && resolver.deadline <= clock_now_ms() + 2000);
+	CHECK(strstr(rep.reason, "did not resolve in time") != NULL);
+	CHECK(connected_to.family == 0);	/* nothing was dialed */
+	resolver.rc = 0;
+	close(pair[1]);	/* no proxy: the handshake ends at once, after the connect */
+	chain_dial(pair[0], AF_INET, &cfg.chains[0], &env, &dest, &rep);
+	CHECK(resolver.calls == 2);	/* asked again */
+	CHECK(connected_to.family == AF_INET && connected_to.addr[3] == 9 &&
+	      connected_to.port == 1080);
+	close(pair[0]);
+}
+
+/* Without connect_timeout, three hop timeouts; with it, what it says. */
+static void connection_deadline(void)
+{
+	CHECK(spec_parse("socks4://127.0.0.1:1", "test", &cfg, &err) == 0);
+	CHECK(chain_connect_timeout_ms(&cfg.chains[0]) == 30000);
+	CHECK(spec_parse("timeout=0.5 socks4://127.0.0.1:1", "test", &cfg, &err) == 0);
+	CHECK(chain_connect_timeout_ms(&cfg.chains[0]) == 1500);
+	CHECK(spec_parse("timeout=5 connect_timeout=7 socks4://127.0.0.1:1", "test", &cfg, &err) == 0);
+	CHECK(chain_connect_timeout_ms(&cfg.chains[0]) == 7000);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -215,5 +282,7 @@ int main(void)
 	RUN(trickle_cannot_stretch_the_timeout);
 	RUN(garbage_and_short_replies);
 	RUN(ipv6_destination_through_socks4);
+	RUN(hop_names_resolved_when_dialed);
+	RUN(connection_deadline);
 	return check_done();
 }

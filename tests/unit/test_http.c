@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static void base64_vectors(void)
@@ -66,6 +67,31 @@ static void headers_end(void)
 	CHECK(http_headers_end("HTTP/1.0 200 OK\n\n", 17) == 0);
 }
 
+/* RFC 9110 section 15.2: interim responses, skipped exactly, each through its blank line. */
+static void interim_responses(void)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	static const char hints[] = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n";
+	static const char ok[] = "HTTP/1.1 200 OK\r\nVia: x\r\n\r\n";
+	char buf[256];
+	size_t final = 99, len;
+
+	snprintf(buf, sizeof(buf), "%s%s%sTUNNEL", cont, hints, ok);
+	len = strlen(cont) + strlen(hints) + strlen(ok);
+	CHECK(http_response_end(buf, strlen(buf), &final) == len);
+	CHECK(final == strlen(cont) + strlen(hints));
+	/* every prefix short of the final blank line: not there yet */
+	for (size_t n = 0; n < len; n++)
+		CHECK(http_response_end(buf, n, &final) == 0);
+	CHECK(http_response_end(ok, strlen(ok), &final) == strlen(ok) && final == 0);
+	/* a 101, or anything that is not a status line, ends the walk: judged as final */
+	snprintf(buf, sizeof(buf), "HTTP/1.1 101 Switching\r\n\r\n%s", ok);
+	CHECK(http_response_end(buf, strlen(buf), &final) == 26 && final == 0);
+	snprintf(buf, sizeof(buf), "%shello\r\n\r\n", cont);
+	CHECK(http_response_end(buf, strlen(buf), &final) == strlen(buf) && final == strlen(cont));
+	CHECK(http_response_end(cont, strlen(cont), &final) == 0);
+}
+
 static int judge(const char *response, char *status)
 {
 	const char *why = NULL;
@@ -90,6 +116,7 @@ static void statuses(void)
 	CHECK(judge("HTTP/1.1 504 Gateway Timeout\r\n\r\n", status) == -ETIMEDOUT);
 	CHECK(judge("HTTP/1.1 300 Multiple\r\n\r\n", status) == -ECONNREFUSED);
 	CHECK(judge("HTTP/1.1 199 Early\r\n\r\n", status) == -ECONNREFUSED);
+	CHECK(judge("HTTP/1.1 101 Switching Protocols\r\n\r\n", status) == -EPROTO);
 }
 
 static void malformed_statuses(void)
@@ -113,6 +140,7 @@ int main(void)
 	RUN(requests);
 	RUN(request_refuses_injection);
 	RUN(headers_end);
+	RUN(interim_responses);
 	RUN(statuses);
 	RUN(malformed_statuses);
 	return check_done();
