@@ -22,12 +22,12 @@ start_server() {
 
 # The proxies log nothing: a log line per request is not what is measured.
 start_bundled() {
-	start_server tb build/tests/target -m banner
-	start_server ts build/tests/target -m source -s "$BYTES"
-	start_server p1 build/tests/testproxy -T "127.0.0.1:$tb_PORT"
-	start_server p2 build/tests/testproxy -T "127.0.0.1:$tb_PORT"
-	start_server p3 build/tests/testproxy -T "127.0.0.1:$tb_PORT"
-	start_server pt build/tests/testproxy -T "127.0.0.1:$ts_PORT"
+	start_server tb "$BUILD"/tests/target -m banner
+	start_server ts "$BUILD"/tests/target -m source -s "$BYTES"
+	start_server p1 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT"
+	start_server p2 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT"
+	start_server p3 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT"
+	start_server pt "$BUILD"/tests/testproxy -T "127.0.0.1:$ts_PORT"
 }
 
 # free_port VAR: a port no socket of this namespace uses.
