@@ -67,9 +67,11 @@ need_mandoc() {
 	# man -l renders with groff where man-db is the man(1).
 	command -v groff >/dev/null || skip "groff is not installed"
 	run groff -mandoc -ww -z -Tutf8 "$MAN1"
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 	run groff -mandoc -ww -z -Tutf8 "$MAN5"
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 @test "every option that sockschain --help lists has its entry in sockschain(1)" {

@@ -49,7 +49,9 @@ start_server() {
 	rm -f "$dir/$name.port"
 	"$prog" -P "$dir/$name.port" -l "$dir/$name.log" "$@" >>"$dir/$name.err" 2>&1 3>&- &
 	echo $! >>"$dir/server.pids"
-	printf -v "${name}_PORT" '%s' "$(wait_port "$dir/$name.port")"
+	local port
+	port=$(wait_port "$dir/$name.port") || return 1
+	printf -v "${name}_PORT" '%s' "$port"
 	: >>"$dir/$name.log"
 }
 
