@@ -171,6 +171,7 @@ socket.create_connection(('$REMOTE', 80), timeout=10).close()"
 }
 
 @test "routes: by port, by range, to direct and to refuse, first match wins, else the default" {
+	need_netns
 	spec="$(hop p1) chain=web http://127.0.0.1:$p2_PORT route=*:8080->web
 	      route=198.18.1.0/24->refuse route=198.18.2.0/24->direct route=*:8080->refuse"
 	run "$SOCKSCHAIN" -c "$spec" "$CLIENT" --send w --expect w "$REMOTE" 8080

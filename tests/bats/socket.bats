@@ -138,6 +138,7 @@ teardown() {
 }
 
 @test "UDP with udp=allow is untouched: its connect goes straight to the kernel" {
+	need_netns
 	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN udp=allow" "$CLIENT" --udp --send 'u' "$REMOTE" 5000
 	[ "$status" -eq 1 ]
 	[[ $output == *"errno=ENETUNREACH"* ]]	# the kernel's answer here, not the chain's

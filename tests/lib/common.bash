@@ -114,6 +114,20 @@ missing() {
 	skip "$1"
 }
 
+# in_netns: only loopback exists here.
+in_netns() {
+	[[ $(grep -c ':' /proc/net/dev) == 1 ]]
+}
+
+# need_netns [WHY]: for a test that connects to a remote-looking address
+# directly, on purpose, or changes the machine (WHY). It runs only in the
+# private namespaces of tests/run, where nothing but loopback exists;
+# SOCKSCHAIN_TEST_NO_NETNS=1 runs the suites on the machine's own network and
+# mounts, and there the test skips, touching nothing.
+need_netns() {
+	in_netns || skip "${1:-it connects directly to 198.18.0.0/15}: only in the private network namespace"
+}
+
 # Skips unless curl can run here. Under SANITIZE=1 it cannot: with the ASan
 # runtime preloaded, curl deadlocks in its own setlocale() (an ASan and glibc
 # interaction that happens without our library too).
