@@ -2,6 +2,8 @@
 # (run's cleanup): the bundled target and test proxies, and microsocks and
 # Dante when installed. start_X sets X_PORT.
 
+source "${BASH_SOURCE[0]%/*}/../lib/dante.bash"
+
 # start_server NAME PROGRAM ARGS...: a bundled server that writes its port file.
 start_server() {
 	local name=$1 prog=$2 i
@@ -68,22 +70,7 @@ start_microsocks() {
 start_danted() {
 	local port
 	free_port port
-	cat >"$work/danted.conf" <<EOF
-logoutput: $work/dt.log
-internal: 127.0.0.1 port = $port
-external: 127.0.0.1
-clientmethod: none
-socksmethod: none
-client pass {
-	from: 127.0.0.0/8 to: 127.0.0.0/8
-	log: error
-}
-socks pass {
-	from: 127.0.0.0/8 to: 127.0.0.0/8
-	command: connect
-	log: error
-}
-EOF
+	dante_conf "$work/dt.log" "$port" error >"$work/danted.conf"
 	"$DANTED" -f "$work/danted.conf" -p "$work/danted.pid" -N 2 >>"$work/dt.err" 2>&1 &
 	pids+=($!)
 	wait_listen dt "$port"
