@@ -140,6 +140,7 @@ print('after', timed())"
 	paths2=$(grep -o 'via .*connected' <<<"$output" | sed 's/([0-9.]* ms)//g')
 	[ "$(sed 's/([0-9.]* ms)//g' <<<"$paths1")" = "$paths2" ]
 	run env SOCKS_CHAIN_SEED=8 "$SOCKSCHAIN" -v -c "$spec" "$CLIENT" --count 200 "$REMOTE" 80
+	[ "$status" -eq 0 ]	# other paths, not none
 	[ "$(grep -o 'via .*connected' <<<"$output" | sed 's/([0-9.]* ms)//g')" != "$paths2" ]
 }
 
