@@ -1,6 +1,9 @@
-# sockschain: `make` builds build/libsockschain.so and build/sockschain.
+# sockschain: `make` builds build/libsockschain.so and build/sockschain
+# (SANITIZE=1: the same under build/san/).
 #   make demo                 curl through three bundled test proxies, with -v
 #   make test [SANITIZE=1]    every suite (under ASan+UBSan); ends "N passed, N failed"
+#                             (bats-core fetched if missing; SOCKSCHAIN_TEST_NO_NETNS=1
+#                             to run where no private network namespace can be made)
 #   make test-valgrind        the unit tests and our programs' suites under memcheck
 #   make fuzz [FUZZ_SECONDS=N], make fuzz-regress     libFuzzer harnesses (clang)
 #   make bench [BENCH_RUNS=5 BENCH_N=...]   connection rates etc. against the floor and proxychains-ng
@@ -10,7 +13,13 @@ VERSION  := 0.1.0
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -Wall -Wextra -Werror
+# Each flavour builds in its own directory, so that switching flavours rebuilds
+# what it must: plain in build/, SANITIZE=1 in build/san/, fuzz in build/fuzz/.
+ifeq ($(SANITIZE),1)
+BUILD    := build/san
+else
 BUILD    := build
+endif
 OBJ      := $(BUILD)/obj
 
 ifeq ($(SANITIZE),1)
@@ -95,6 +104,9 @@ $(BUILD)/tests/client-static: tests/tools/client.c
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
+# The suites find the flavour's programs through SOCKSCHAIN_BUILD.
+export SOCKSCHAIN_BUILD := $(abspath $(BUILD))
+
 test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello $(BUILD)/tests/client-static
 	@SANITIZE=$(SANITIZE) SAN_RT=$(SAN_RT) tests/run $(UNIT_BIN)
 
@@ -138,7 +150,7 @@ clean:
 # reproducers (tests/fuzz/regress/NAME) once each, without fuzzing.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ         := $(BUILD)/fuzz
+FUZZ         := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := $(WARN) -g -O1 $(FUZZ_SAN) -pthread
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -267,7 +267,7 @@ static const struct directive directives[] = {
 	{ "dynamic_chain", 0, mode_directive },
 	{ "random_chain", 0, mode_directive },
 	{ "round_robin_chain", 0, mode_directive },
-	{ "chain_len", 1, NULL },	/* its own syntax: chain_directive */
+	{ "chain_len", 1, NULL },	/* its own syntax: chain_len_directive */
 	{ "quiet_mode", 0, quiet_directive },
 	{ "proxy_dns", 0, dns_directive },
 	{ "proxy_dns_old", 0, dns_directive },

@@ -8,7 +8,7 @@
 # nothing but loopback exists, so nothing could leave this machine anyway.
 set -eu
 cd "$(dirname "$0")/.."
-build=build
+build=${SOCKSCHAIN_BUILD:-build}	# the flavour make built (see the Makefile)
 
 if [[ -z ${SOCKSCHAIN_DEMO_INSIDE:-} ]] && "$build/tests/netns" true 2>/dev/null; then
 	SOCKSCHAIN_DEMO_INSIDE=1 exec "$build/tests/netns" -- "$0" "$@"

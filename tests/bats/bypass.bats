@@ -24,6 +24,7 @@ teardown() {
 }
 
 @test "bypass=CIDR goes direct, which in this namespace cannot reach anything" {
+	need_netns
 	run "$SOCKSCHAIN" -c "$(hop p1) bypass=198.18.0.0/15" "$CLIENT" "$REMOTE" 80
 	[ "$status" -eq 1 ]
 	[[ $output == *"errno=ENETUNREACH"* ]]

@@ -95,6 +95,7 @@ teardown() {
 }
 
 @test "a connection that skips the chain cannot reach anything here (the namespace is proven)" {
+	need_netns
 	run "$CLIENT" "$REMOTE" 80
 	[ "$status" -eq 1 ]
 	[[ $output == *"errno=ENETUNREACH"* ]]

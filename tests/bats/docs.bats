@@ -1,4 +1,5 @@
-# The manual pages: lint-clean, and complete against the code they describe.
+# The manual pages: lint-clean, and complete against the code they describe;
+# README.md names every environment variable.
 # Each list of names is taken from the code or from the built launcher, never
 # typed here, so a new option, key, mode, scheme, variable or errno without
 # its entry in a page fails a test.
@@ -67,9 +68,11 @@ need_mandoc() {
 	# man -l renders with groff where man-db is the man(1).
 	command -v groff >/dev/null || skip "groff is not installed"
 	run groff -mandoc -ww -z -Tutf8 "$MAN1"
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 	run groff -mandoc -ww -z -Tutf8 "$MAN5"
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 @test "every option that sockschain --help lists has its entry in sockschain(1)" {
@@ -126,6 +129,16 @@ need_mandoc() {
 	env_section=$(section "$MAN1" '^\.Sh ENVIRONMENT' '^\.Sh ')
 	run undocumented "$env_section" '^\.It Ev @$' "${vars[@]}"
 	echo "not in ENVIRONMENT: $output"
+	[ -z "$output" ]
+}
+
+@test "every environment variable the library and the launcher read is named in README.md" {
+	mapfile -t vars < <(grep -ohE 'getenv\("[A-Za-z_]+"\)' "$SRC"/shim/*/*.c | cut -d'"' -f2 | sort -u)
+	echo "read: ${vars[*]}"
+	(( $(printf '%s\n' "${vars[@]}" | grep -c '^SOCKS_CHAIN') >= 5 ))
+	# a whole word: SOCKS_CHAIN inside SOCKS_CHAIN_FILE does not count
+	run undocumented "$SRC/README.md" '(^|[^A-Za-z0-9_])@([^A-Za-z0-9_]|$)' "${vars[@]}"
+	echo "not in README.md: $output"
 	[ -z "$output" ]
 }
 

@@ -41,6 +41,7 @@ in_shell() {
 # ---- sockschain-shell.sh ----------------------------------------------------
 
 @test "shell on: a program started from bash goes through the chain; off: LD_PRELOAD exactly as before, and no way out" {
+	need_netns
 	no_sanitizer
 	two_hops
 	export LD_PRELOAD=libc.so.6 CHAIN CLIENT SHELL_ON

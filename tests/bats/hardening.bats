@@ -30,6 +30,9 @@ teardown() {
 				run "$SOCKSCHAIN" $v -c "$scheme://alice:Sekr3tPw@127.0.0.1:${!port}" \
 					"$CLIENT" "$REMOTE" 80
 				[[ $output != *Sekr3tPw* ]] || { echo "$v $scheme $p: $output"; false; }
+				# and it did get through, or fail, as the password says
+				[ "$status" -eq "$([[ $p == good ]] && echo 0 || echo 1)" ] ||
+					{ echo "$v $scheme $p: status $status: $output"; false; }
 			done
 		done
 	done
@@ -37,7 +40,7 @@ teardown() {
 		-c "socks5://alice:Sekr3tPw@127.0.0.1:$bad_PORT badhop://alice:Sekr3tPw@x" true
 	[ "$status" -eq 125 ]
 	grep -q 'badhop://alice:\*\*\*@x' "$BATS_TEST_TMPDIR/log"
-	! grep -q Sekr3tPw "$BATS_TEST_TMPDIR/log"
+	run ! grep -q Sekr3tPw "$BATS_TEST_TMPDIR/log"
 }
 
 @test "by default, one stderr line per failed connection, and none per success" {
@@ -68,7 +71,10 @@ hostile() {
 		e=${output##*elapsed_ms=}
 		[ "${e%%[^0-9]*}" -lt 1500 ]
 		[[ $output == *"open_fds=$baseline_fds"* ]] || { echo "$fault $scheme: $output"; false; }
-		! grep -q 'peer=127.0.0.2:' "$BATS_TEST_TMPDIR/target.log"	# never the program itself
+		if grep -q 'peer=127.0.0.2:' "$BATS_TEST_TMPDIR/target.log"; then	# never the program itself
+			echo "$fault $scheme: the program reached the target itself"
+			false
+		fi
 	done
 }
 

@@ -49,7 +49,7 @@ teardown() {
 }
 
 @test "the build takes CC, CPPFLAGS, CFLAGS and LDFLAGS from the command line" {
-	run make -n -B -C "$ROOT" all CC=my-cc CPPFLAGS=-DMY_CPP CFLAGS=-DMY_C LDFLAGS=-Lmy-ld
+	run make -n -B -C "$ROOT" all SANITIZE= CC=my-cc CPPFLAGS=-DMY_CPP CFLAGS=-DMY_C LDFLAGS=-Lmy-ld
 	[ "$status" -eq 0 ]
 	compiles=$(grep -c -- ' -c .*\.c -o ' <<<"$output")
 	((compiles > 10))

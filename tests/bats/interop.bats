@@ -52,27 +52,41 @@ target_peers() {
 	grep -c '^peer=' "$BATS_TEST_TMPDIR/target.log"
 }
 
+# alone SERVER SCHEME ASKED [USER PASSWORD USERINFO]: SERVER started alone (with
+# USER and PASSWORD, written USERINFO in the chain), the echo comes back through
+# it speaking SCHEME, and it says it was asked ASKED, one request, a pattern with
+# {port} for the target's port. The target's one peer is the server (for Dante,
+# whose log names its own end, exactly that end).
+alone() {
+	local server=$1 scheme=$2 asked login=("${@:4:2}") name port
+	start_target echo
+	asked=${3//\{port\}/$target_PORT}
+	case $server in
+	danted) name=d; start_danted d ;;
+	microsocks) name=m; start_microsocks m "${login[@]}" ;;
+	ssh) name=sd; start_sshd sshd; start_ssh_socks sd sshd ;;
+	tinyproxy) name=t; start_tinyproxy t "${login[@]}" ;;
+	*) echo "alone: no server $server"; false ;;
+	esac
+	port=${name}_PORT
+	echo_through "$scheme://${6:+$6@}127.0.0.1:${!port}"
+	run "${server/#ssh/ssh_socks}_asked" "$name"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == $asked ]]
+	[ "$(target_peers)" -eq 1 ]
+	if [[ $server == danted ]]; then
+		[ "$(cat "$BATS_TEST_TMPDIR/target.log")" = "peer=${lines[0]##* from }" ]
+	fi
+}
+
 # ---- each server alone ------------------------------------------------------
 
 @test "danted, SOCKS4: the echo comes back, and the target's one peer is Dante" {
-	start_target echo
-	start_danted d
-	echo_through "socks4://127.0.0.1:$d_PORT"
-	run danted_asked d
-	[ "${#lines[@]}" -eq 1 ]
-	[[ ${lines[0]} == "socks4 127.0.0.1:$target_PORT from 127.0.0.1:"* ]]
-	# Dante's own end of its connection is the only one the target saw.
-	[ "$(cat "$BATS_TEST_TMPDIR/target.log")" = "peer=${lines[0]##* from }" ]
+	alone danted socks4 "socks4 127.0.0.1:{port} from 127.0.0.1:*"
 }
 
 @test "danted, SOCKS5: the echo comes back, and the target's one peer is Dante" {
-	start_target echo
-	start_danted d
-	echo_through "socks5://127.0.0.1:$d_PORT"
-	run danted_asked d
-	[ "${#lines[@]}" -eq 1 ]
-	[[ ${lines[0]} == "socks5 127.0.0.1:$target_PORT from 127.0.0.1:"* ]]
-	[ "$(cat "$BATS_TEST_TMPDIR/target.log")" = "peer=${lines[0]##* from }" ]
+	alone danted socks5 "socks5 127.0.0.1:{port} from 127.0.0.1:*"
 }
 
 @test "danted has no SOCKS4A: a next hop by name fails closed with reply 91 and a hint" {
@@ -89,17 +103,11 @@ target_peers() {
 }
 
 @test "microsocks: SOCKS5 without a password" {
-	start_target echo
-	start_microsocks m
-	echo_through "socks5://127.0.0.1:$m_PORT"
-	[ "$(microsocks_asked m)" = "127.0.0.1:$target_PORT" ]
+	alone microsocks socks5 "127.0.0.1:{port}"
 }
 
 @test "microsocks: a password with @ : % and a space, percent-encoded in the chain" {
-	start_target echo
-	start_microsocks m alice 'p@ss: w%rd'
-	echo_through "socks5://alice:p%40ss%3A%20w%25rd@127.0.0.1:$m_PORT"
-	[ "$(microsocks_asked m)" = "127.0.0.1:$target_PORT" ]
+	alone microsocks socks5 "127.0.0.1:{port}" alice 'p@ss: w%rd' 'alice:p%40ss%3A%20w%25rd'
 }
 
 @test "microsocks: a wrong password is EACCES for hop 1, and the password appears nowhere" {
@@ -115,11 +123,7 @@ target_peers() {
 }
 
 @test "ssh -D, SOCKS4: asked for the target's address" {
-	start_target echo
-	start_sshd sshd
-	start_ssh_socks sd sshd
-	echo_through "socks4://127.0.0.1:$sd_PORT"
-	[ "$(ssh_socks_asked sd)" = "socks4 127.0.0.1:$target_PORT" ]
+	alone ssh socks4 "socks4 127.0.0.1:{port}"
 }
 
 @test "ssh -D, SOCKS4A: hop 2 written as a name is asked for by that name" {
@@ -165,10 +169,7 @@ target_peers() {
 }
 
 @test "tinyproxy: HTTP CONNECT, the echo comes back" {
-	start_target echo
-	start_tinyproxy t
-	echo_through "http://127.0.0.1:$t_PORT"
-	[ "$(tinyproxy_asked t)" = "CONNECT 127.0.0.1:$target_PORT HTTP/1.1" ]
+	alone tinyproxy http "CONNECT 127.0.0.1:{port} HTTP/1.1"
 }
 
 @test "tinyproxy with Basic auth: curl gets the page" {

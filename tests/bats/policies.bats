@@ -154,6 +154,7 @@ print('after', timed())"
 	paths2=$(grep -o 'via .*connected' <<<"$output" | sed 's/([0-9.]* ms)//g')
 	[ "$(sed 's/([0-9.]* ms)//g' <<<"$paths1")" = "$paths2" ]
 	run env SOCKS_CHAIN_SEED=8 "$SOCKSCHAIN" -v -c "$spec" "$CLIENT" --count 200 "$REMOTE" 80
+	[ "$status" -eq 0 ]	# other paths, not none
 	[ "$(grep -o 'via .*connected' <<<"$output" | sed 's/([0-9.]* ms)//g')" != "$paths2" ]
 }
 
@@ -185,6 +186,7 @@ socket.create_connection(('$REMOTE', 80), timeout=10).close()"
 }
 
 @test "routes: by port, by range, to direct and to refuse, first match wins, else the default" {
+	need_netns
 	spec="$(hop p1) chain=web http://127.0.0.1:$p2_PORT route=*:8080->web
 	      route=198.18.1.0/24->refuse route=198.18.2.0/24->direct route=*:8080->refuse"
 	run "$SOCKSCHAIN" -c "$spec" "$CLIENT" --send w --expect w "$REMOTE" 8080

@@ -18,18 +18,43 @@ via() {
 	run "$SOCKSCHAIN" -c "$spec timeout=2" "$CLIENT" "$@"
 }
 
+# The rows of the tables below start a fresh test proxy, p1, with FLAGS (its
+# log empty), and write its port as PORT in SPEC.
+proxy_again() {
+	stop_servers
+	rm -f "$BATS_TEST_TMPDIR/p1.log"
+	start_target echo
+	start_proxy p1 "$@"
+}
+
+# carries SPEC DEST_PORT LOGGED [FLAGS...]: the client's bytes come back from
+# $REMOTE:DEST_PORT through SPEC, and the proxy logged "LOGGED dest=...".
+carries() {
+	local spec=$1 port=$2 logged=$3
+	shift 3
+	proxy_again "$@"
+	via "${spec//PORT/$p1_PORT}" --send c --expect c "$REMOTE" "$port"
+	[ "$status" -eq 0 ] || { echo "$spec: $output"; false; }
+	[[ $(proxy_log p1) == "$logged dest=$REMOTE:$port "*granted ]]
+}
+
+# fails SPEC ERRNO WHY [FLAGS...]: the client's connection through SPEC fails
+# with ERRNO, and the message says WHY (if not empty).
+fails() {
+	local spec=$1 errno=$2 why=$3
+	shift 3
+	proxy_again "$@"
+	via "${spec//PORT/$p1_PORT}" "$REMOTE" 80
+	[[ $output == *"fail errno=$errno"* ]] || { echo "$spec: $output"; false; }
+	[[ $output == *"$why"* ]]
+}
+
 @test "SOCKS5 without a password" {
-	start_proxy p1
-	via "socks5://127.0.0.1:$p1_PORT" --send s5 --expect s5 "$REMOTE" 80
-	[ "$status" -eq 0 ]
-	[[ $(proxy_log p1) == "proto=socks5 user=- dest=$REMOTE:80 "*granted ]]
+	carries "socks5://127.0.0.1:PORT" 80 "proto=socks5 user=-"
 }
 
 @test "SOCKS5 with a password that holds @ : % and a space, percent-encoded in the URL" {
-	start_proxy p1 -u 'alice:p@ss:w%rd x'
-	via "socks5://alice:p%40ss%3Aw%25rd%20x@127.0.0.1:$p1_PORT" --send pw --expect pw "$REMOTE" 80
-	[ "$status" -eq 0 ]
-	[[ $(proxy_log p1) == "proto=socks5 user=alice dest=$REMOTE:80 "*granted ]]
+	carries "socks5://alice:p%40ss%3Aw%25rd%20x@127.0.0.1:PORT" 80 "proto=socks5 user=alice" -u 'alice:p@ss:w%rd x'
 }
 
 @test "SOCKS5 wrong password: EACCES, and the password appears nowhere" {
@@ -42,52 +67,30 @@ via() {
 }
 
 @test "SOCKS5 server that wants a password the chain does not give: EACCES" {
-	start_proxy p1 -u 'alice:right'
-	via "socks5://127.0.0.1:$p1_PORT" "$REMOTE" 80
-	[[ $output == *"fail errno=EACCES"* ]]
-	[[ $output == *"wants authentication, and the chain gives no user for it"* ]]
+	fails "socks5://127.0.0.1:PORT" EACCES "wants authentication, and the chain gives no user for it" -u 'alice:right'
 }
 
 @test "SOCKS5 server picks a method we did not offer: EPROTO" {
-	start_proxy p1 -f method=2
-	via "socks5://127.0.0.1:$p1_PORT" "$REMOTE" 80
-	[[ $output == *"fail errno=EPROTO"* ]]
-	[[ $output == *"chose an authentication method that was not offered"* ]]
+	fails "socks5://127.0.0.1:PORT" EPROTO "chose an authentication method that was not offered" -f method=2
 }
 
 @test "SOCKS5 auth failure reply: EACCES" {
-	start_proxy p1 -f authfail
-	via "socks5://bob:pw@127.0.0.1:$p1_PORT" "$REMOTE" 80
-	[[ $output == *"fail errno=EACCES"* ]]
+	fails "socks5://bob:pw@127.0.0.1:PORT" EACCES "" -f authfail
 }
 
 @test "SOCKS5 reply codes map to the errno table" {
 	# EOPNOTSUPP and ENOTSUP are one value on Linux; the client prints the latter
 	local want=(x ECONNREFUSED EACCES ENETUNREACH EHOSTUNREACH ECONNREFUSED ETIMEDOUT ENOTSUP EAFNOSUPPORT)
 	for code in 1 2 3 4 5 6 7 8; do
-		stop_servers
-		start_target echo
-		start_proxy p1 -f "rep=$code"
-		via "socks5://127.0.0.1:$p1_PORT" "$REMOTE" 80
-		[[ $output == *"fail errno=${want[$code]} "* ]] || { echo "rep=$code: $output"; false; }
-		[[ $output == *"(SOCKS5 reply $code: "* ]]
+		fails "socks5://127.0.0.1:PORT" "${want[$code]} " "(SOCKS5 reply $code: " -f "rep=$code"
 	done
 	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
 }
 
 @test "SOCKS5 truncated, garbage and hanging replies" {
-	start_proxy p1 -f truncate
-	via "socks5://127.0.0.1:$p1_PORT" "$REMOTE" 80
-	[[ $output == *"fail errno=EPROTO"* ]]
-	stop_servers; start_target echo
-	start_proxy p1 -f garbage
-	via "socks5://127.0.0.1:$p1_PORT" "$REMOTE" 80
-	[[ $output == *"fail errno=EPROTO"* ]]
-	[[ $output == *"not SOCKS5"* ]]
-	stop_servers; start_target echo
-	start_proxy p1 -f hang
-	via "socks5://127.0.0.1:$p1_PORT" "$REMOTE" 80
-	[[ $output == *"fail errno=ETIMEDOUT"* ]]
+	fails "socks5://127.0.0.1:PORT" EPROTO "" -f truncate
+	fails "socks5://127.0.0.1:PORT" EPROTO "not SOCKS5" -f garbage
+	fails "socks5://127.0.0.1:PORT" ETIMEDOUT "" -f hang
 }
 
 @test "SOCKS5 reply read exactly: tunnel bytes sent with it reach the program" {
@@ -141,14 +144,8 @@ via() {
 }
 
 @test "HTTP CONNECT, plain and with Basic auth" {
-	start_proxy p1
-	via "http://127.0.0.1:$p1_PORT" --send h --expect h "$REMOTE" 80
-	[ "$status" -eq 0 ]
-	[[ $(proxy_log p1) == "proto=http user=- dest=$REMOTE:80 "*granted ]]
-	start_proxy p2 -u 'carol:s3 cr@t'
-	via "http://carol:s3%20cr%40t@127.0.0.1:$p2_PORT" --send h --expect h "$REMOTE" 81
-	[ "$status" -eq 0 ]
-	[[ $(proxy_log p2) == "proto=http user=carol dest=$REMOTE:81 "*granted ]]
+	carries "http://127.0.0.1:PORT" 80 "proto=http user=-"
+	carries "http://carol:s3%20cr%40t@127.0.0.1:PORT" 81 "proto=http user=carol" -u 'carol:s3 cr@t'
 }
 
 @test "HTTP 407: EACCES with the status line quoted, no password shown" {
@@ -184,14 +181,8 @@ via() {
 }
 
 @test "HTTP garbage and truncated responses: EPROTO" {
-	start_proxy p1 -f garbage
-	via "http://127.0.0.1:$p1_PORT" "$REMOTE" 80
-	[[ $output == *"fail errno=EPROTO"* ]]
-	[[ $output == *"not HTTP"* ]]
-	stop_servers; start_target echo
-	start_proxy p1 -f truncate
-	via "http://127.0.0.1:$p1_PORT" "$REMOTE" 80
-	[[ $output == *"fail errno=EPROTO"* ]]
+	fails "http://127.0.0.1:PORT" EPROTO "not HTTP" -f garbage
+	fails "http://127.0.0.1:PORT" EPROTO "" -f truncate
 }
 
 @test "HTTP: bytes after the headers belong to the program (a server that speaks first)" {

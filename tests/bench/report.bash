@@ -87,7 +87,7 @@ measure_startup() {
 		case $tool in
 		sockschain)
 			record_startup start "$tool" "$bare" "$SOCKSCHAIN" -q -c "$S4" true
-			record_startup start_lib "$tool" "$bare" --env "LD_PRELOAD=$PWD/build/libsockschain.so" \
+			record_startup start_lib "$tool" "$bare" --env "LD_PRELOAD=$BUILD/libsockschain.so" \
 				--env "SOCKS_CHAIN=$S4" true
 			;;
 		proxychains)

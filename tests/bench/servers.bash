@@ -2,6 +2,8 @@
 # (run's cleanup): the bundled target and test proxies, and microsocks and
 # Dante when installed. start_X sets X_PORT.
 
+source "${BASH_SOURCE[0]%/*}/../lib/dante.bash"
+
 # start_server NAME PROGRAM ARGS...: a bundled server that writes its port file.
 start_server() {
 	local name=$1 prog=$2 i
@@ -22,12 +24,12 @@ start_server() {
 
 # The proxies log nothing: a log line per request is not what is measured.
 start_bundled() {
-	start_server tb build/tests/target -m banner
-	start_server ts build/tests/target -m source -s "$BYTES"
-	start_server p1 build/tests/testproxy -T "127.0.0.1:$tb_PORT"
-	start_server p2 build/tests/testproxy -T "127.0.0.1:$tb_PORT"
-	start_server p3 build/tests/testproxy -T "127.0.0.1:$tb_PORT"
-	start_server pt build/tests/testproxy -T "127.0.0.1:$ts_PORT"
+	start_server tb "$BUILD"/tests/target -m banner
+	start_server ts "$BUILD"/tests/target -m source -s "$BYTES"
+	start_server p1 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT"
+	start_server p2 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT"
+	start_server p3 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT"
+	start_server pt "$BUILD"/tests/testproxy -T "127.0.0.1:$ts_PORT"
 }
 
 # free_port VAR: a port no socket of this namespace uses.
@@ -68,22 +70,7 @@ start_microsocks() {
 start_danted() {
 	local port
 	free_port port
-	cat >"$work/danted.conf" <<EOF
-logoutput: $work/dt.log
-internal: 127.0.0.1 port = $port
-external: 127.0.0.1
-clientmethod: none
-socksmethod: none
-client pass {
-	from: 127.0.0.0/8 to: 127.0.0.0/8
-	log: error
-}
-socks pass {
-	from: 127.0.0.0/8 to: 127.0.0.0/8
-	command: connect
-	log: error
-}
-EOF
+	dante_conf "$work/dt.log" "$port" error >"$work/danted.conf"
 	"$DANTED" -f "$work/danted.conf" -p "$work/danted.pid" -N 2 >>"$work/dt.err" 2>&1 &
 	pids+=($!)
 	wait_listen dt "$port"

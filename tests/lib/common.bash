@@ -49,7 +49,9 @@ start_server() {
 	rm -f "$dir/$name.port"
 	"$prog" -P "$dir/$name.port" -l "$dir/$name.log" "$@" >>"$dir/$name.err" 2>&1 3>&- &
 	echo $! >>"$dir/server.pids"
-	printf -v "${name}_PORT" '%s' "$(wait_port "$dir/$name.port")"
+	local port
+	port=$(wait_port "$dir/$name.port") || return 1
+	printf -v "${name}_PORT" '%s' "$port"
 	: >>"$dir/$name.log"
 }
 
@@ -110,6 +112,20 @@ missing() {
 		return 1
 	fi
 	skip "$1"
+}
+
+# in_netns: only loopback exists here.
+in_netns() {
+	[[ $(grep -c ':' /proc/net/dev) == 1 ]]
+}
+
+# need_netns [WHY]: for a test that connects to a remote-looking address
+# directly, on purpose, or changes the machine (WHY). It runs only in the
+# private namespaces of tests/run, where nothing but loopback exists;
+# SOCKSCHAIN_TEST_NO_NETNS=1 runs the suites on the machine's own network and
+# mounts, and there the test skips, touching nothing.
+need_netns() {
+	in_netns || skip "${1:-it connects directly to 198.18.0.0/15}: only in the private network namespace"
 }
 
 # Skips unless curl can run here. Under SANITIZE=1 it cannot: with the ASan

@@ -113,6 +113,8 @@ unhosts() {
 
 # ---- Dante ------------------------------------------------------------
 
+source "${BASH_SOURCE[0]%/*}/dante.bash"
+
 # start_danted NAME: Dante, SOCKS4 and SOCKS5 without authentication, to
 # loopback destinations only. It does not speak SOCKS4A: it takes the
 # 0.0.0.x of a request with a name for the address, which no rule here
@@ -122,31 +124,7 @@ start_danted() {
 	require danted danted
 	dir=$(interop_dir)
 	free_port port
-	# Two socks rules alike but for the protocol, so that the log line of a
-	# request, which names its rule, tells SOCKS4 (rule 1) from SOCKS5 (rule 2).
-	cat >"$dir/$name.conf" <<EOF
-logoutput: $dir/$name.log
-internal: 127.0.0.1 port = $port
-external: 127.0.0.1
-clientmethod: none
-socksmethod: none
-client pass {
-	from: 127.0.0.0/8 to: 127.0.0.0/8
-	log: error
-}
-socks pass {
-	from: 127.0.0.0/8 to: 127.0.0.0/8
-	command: connect
-	proxyprotocol: socks_v4
-	log: connect error
-}
-socks pass {
-	from: 127.0.0.0/8 to: 127.0.0.0/8
-	command: connect
-	proxyprotocol: socks_v5
-	log: connect error
-}
-EOF
+	dante_conf "$dir/$name.log" "$port" "connect error" >"$dir/$name.conf"
 	# Without -D it stays in the foreground; -N 1: one server process.
 	spawn "$name" "$danted" -f "$dir/$name.conf" -p "$dir/$name.pid" -N 1
 	wait_listen "$name" "$spawned_pid" "$port"

@@ -15,8 +15,9 @@
  * user namespace is made too and the caller's uid/gid are mapped to root
  * inside it, which is what grants the right to configure `lo`.
  *
- * Exit status: that of CMD; 77 if the namespace cannot be made (the test
- * suites treat 77 as "skip"); 127 if CMD is not found; 126 if CMD cannot be
+ * Exit status: that of CMD; 77 if the namespace cannot be made (tests/run
+ * then fails, unless SOCKSCHAIN_TEST_NO_NETNS=1 says to run without one);
+ * 127 if CMD is not found; 126 if CMD cannot be
  * executed; 2 on usage errors.
  */
 #define _GNU_SOURCE
