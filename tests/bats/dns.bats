@@ -290,3 +290,27 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[[ $output == *$'\nn254.test 10.99.0.254\nn255.test fail INCONSISTENT'* ]]
 	[[ $output == *"cannot resolve n255.test remotely: the fake address map is full"* ]]
 }
+
+@test "getnameinfo on a fake address: NAMEREQD with or without a service, NULL buffers, short ones" {
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 namereqd noserv
+	[ "$output" = "host g.secret.test serv -" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 namereqd
+	[ "$output" = "host g.secret.test serv http" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 noserv
+	[ "$output" = "host g.secret.test serv -" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 nohost
+	[ "$output" = "host - serv http" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 nohost noserv
+	[ "$output" = "$("$RESOLVE" getnameinfo 198.18.0.1 80 nohost noserv)" ]	# as libc
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 numerichost numericserv
+	[[ $output =~ ^host\ 240\.[0-9.]+\ serv\ 80$ ]]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 numerichost namereqd
+	[ "$output" = "$("$RESOLVE" getnameinfo 198.18.0.1 80 numerichost namereqd)" ]	# as libc
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 hostlen=13
+	[ "$output" = "EAI_OVERFLOW" ]	# "g.secret.test" and its NUL need 14
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 hostlen=14
+	[ "$output" = "host g.secret.test serv http" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 servlen=4
+	[ "$output" = "EAI_OVERFLOW" ]
+	[ "$(dns_queries)" -eq 0 ]
+}

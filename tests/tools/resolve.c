@@ -8,8 +8,10 @@
  *   gethostbyname NAME | gethostbyname2 NAME 4|6 | gethostbyname_r NAME [BUFLEN]
  *   gethostbyaddr ADDR | gethostbyaddr_r ADDR
  *       prints "name NAME" and "addr ADDR" lines; or "h_errno N" / "errno NAME"
- *   getnameinfo ADDR PORT [namereqd|numerichost]
- *       prints "host HOST serv SERV"; or "EAI_..."
+ *   getnameinfo ADDR PORT [FLAG...]
+ *       FLAG: namereqd numerichost numericserv nohost noserv hostlen=N servlen=N
+ *       prints "host HOST serv SERV" ("-" for a NULL buffer); or "EAI_..."
+ *   getnameinfo-of NAME PORT [FLAG...]: the same, on the address NAME resolves to
  *   reverse NAME: resolves NAME, then in the same process looks its address up
  *       with gethostbyaddr, gethostbyaddr_r and getnameinfo (plain and numeric)
  *   res_query NAME
@@ -192,24 +194,49 @@ static int do_gethostbyaddr(const char *text, int reentrant)
 	return print_hostent(result);
 }
 
+/* FLAG: namereqd numerichost numericserv (NI_*), nohost noserv (NULL buffers), hostlen=N servlen=N. */
 static int do_getnameinfo(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	char host[300], serv[64];
-	int flags = 0, len = parse_addr(argv[0], &ss, argc > 1 ? atoi(argv[1]) : 0), rc;
+	socklen_t hostlen = sizeof(host), servlen = sizeof(serv);
+	int flags = 0, len = parse_addr(argv[0], &ss, argc > 1 ? atoi(argv[1]) : 0), rc, i;
+	bool nohost = false, noserv = false;
 
 	if (!len)
 		return 2;
-	if (argc > 2 && strcmp(argv[2], "namereqd") == 0)
-		flags |= NI_NAMEREQD;
-	if (argc > 2 && strcmp(argv[2], "numerichost") == 0)
-		flags |= NI_NUMERICHOST;
-	rc = getnameinfo((struct sockaddr *)&ss, (socklen_t)len, host, sizeof(host), serv,
-			 sizeof(serv), flags);
+	for (i = 2; i < argc; i++) {
+		flags |= strcmp(argv[i], "namereqd") == 0 ? NI_NAMEREQD
+			 : strcmp(argv[i], "numerichost") == 0 ? NI_NUMERICHOST
+			 : strcmp(argv[i], "numericserv") == 0 ? NI_NUMERICSERV : 0;
+		nohost = nohost || strcmp(argv[i], "nohost") == 0;
+		noserv = noserv || strcmp(argv[i], "noserv") == 0;
+		if (strncmp(argv[i], "hostlen=", 8) == 0)
+			hostlen = (socklen_t)atoi(argv[i] + 8);
+		if (strncmp(argv[i], "servlen=", 8) == 0)
+			servlen = (socklen_t)atoi(argv[i] + 8);
+	}
+	rc = getnameinfo((struct sockaddr *)&ss, (socklen_t)len, nohost ? NULL : host,
+			 nohost ? 0 : hostlen, noserv ? NULL : serv, noserv ? 0 : servlen, flags);
 	if (rc != 0)
 		return print_eai(rc);
-	printf("host %s serv %s\n", host, serv);
+	printf("host %s serv %s\n", nohost ? "-" : host, noserv ? "-" : serv);
 	return 0;
+}
+
+/* getnameinfo ARGS... on the fake address NAME gets, in this process. */
+static int do_getnameinfo_of(const char *name, int argc, char **argv)
+{
+	struct hostent *he = gethostbyname(name);
+	char ip[INET_ADDRSTRLEN], *args[16] = { ip };
+	int i;
+
+	if (!he)
+		return print_hostent(he);
+	inet_ntop(AF_INET, he->h_addr_list[0], ip, sizeof(ip));
+	for (i = 0; i < argc && i < 15; i++)
+		args[i + 1] = argv[i];
+	return do_getnameinfo(i + 1, args);
 }
 
 /* The reverse calls on the address NAME got, in this process (the map is per process). */
@@ -319,6 +346,8 @@ int main(int argc, char **argv)
 		return do_gethostbyaddr(argv[2], 1);
 	if (strcmp(call, "getnameinfo") == 0 && argc > 2)
 		return do_getnameinfo(argc - 2, argv + 2);
+	if (strcmp(call, "getnameinfo-of") == 0 && argc > 3)
+		return do_getnameinfo_of(argv[2], argc - 3, argv + 3);
 	if (strcmp(call, "reverse") == 0 && argc > 2)
 		return do_reverse(argv[2]);
 	if (strcmp(call, "res_query") == 0 && argc > 2)
