@@ -2,6 +2,7 @@
 #include "fake_names.h"
 
 #include "../../chain/fakemap.h"
+#include "../../chain/hostname.h"
 
 #include <errno.h>
 #include <sys/mman.h>
@@ -25,6 +26,8 @@ __attribute__((constructor)) static void map_shared_memory(void)
 
 int fake_names_assign(const struct shim_config *cfg, const char *name, struct netaddr *addr)
 {
+	if (!hostname_valid(name))
+		return -EINVAL;	/* ".", "-x", "a..b": no resolver would answer them either */
 	if (!map)
 		return -ENOMEM;
 	return fake_map_assign(map, &cfg->chain.fake_range, name, addr);

@@ -314,3 +314,44 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[ "$output" = "EAI_OVERFLOW" ]
 	[ "$(dns_queries)" -eq 0 ]
 }
+
+@test "names under localhost are loopback, answered here: no DNS query (RFC 6761)" {
+	run preloaded "$RESOLVE" getaddrinfo sub.localhost 80 inet
+	[ "${lines[0]}" = "inet 127.0.0.1 80 1" ]
+	run preloaded "$RESOLVE" getaddrinfo localhost. 80 inet6
+	[ "${lines[0]}" = "inet6 ::1 80 1" ]
+	run preloaded "$RESOLVE" getaddrinfo A.B.LocalHost 80 unspec
+	[ "${lines[0]}" = "inet 127.0.0.1 80 1" ]	# IPv4 first, as /etc/hosts has it
+	[ "${lines[3]}" = "inet6 ::1 80 1" ]
+	run preloaded "$RESOLVE" getaddrinfo x.localhost http inet canonname
+	[ "${lines[0]}" = "canon x.localhost" ]
+	[ "${lines[1]}" = "inet 127.0.0.1 80 1" ]
+	run preloaded "$RESOLVE" gethostbyname sub.localhost
+	[ "$output" = $'name sub.localhost\naddr 127.0.0.1' ]
+	run preloaded "$RESOLVE" gethostbyname2 localhost. 6
+	[ "$output" = $'name localhost.\naddr ::1' ]
+	run preloaded "$RESOLVE" gethostbyname_r sub.localhost.
+	[ "$output" = $'name sub.localhost.\naddr 127.0.0.1' ]
+	[ "$(dns_queries)" -eq 0 ]
+	run preloaded "$RESOLVE" getaddrinfo notlocalhost 80 inet
+	[[ $output == "inet 240."* ]]	# a name like any other: the last hop's
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN dns=local" "$RESOLVE" getaddrinfo sub.localhost 80 inet
+	[ "$(dns_queries)" -ge 1 ]	# dns=local: libc's resolver, as asked
+}
+
+@test "what is not a host name gets no fake address: EAI_NONAME, HOST_NOT_FOUND" {
+	long_label=$(printf 'a%.0s' {1..64}).test
+	for name in . .. -leading-dash a..b .a a.-b.test "$long_label" 'a$b.test' $'a\tb'; do
+		run preloaded "$RESOLVE" getaddrinfo "$name" 80 inet
+		[ "$output" = "EAI_NONAME" ] || { echo "getaddrinfo $name: $output"; false; }
+		run preloaded "$RESOLVE" gethostbyname "$name"
+		[ "$output" = "h_errno 1" ] || { echo "gethostbyname $name: $output"; false; }
+		run preloaded "$RESOLVE" gethostbyname_r "$name"
+		[ "$output" = "errno ENOENT h_errno 1" ] || { echo "gethostbyname_r $name: $output"; false; }
+	done
+	for name in _dmarc.example.test my_host.test fqdn.test. xn--bcher-kva.test; do
+		run preloaded "$RESOLVE" getaddrinfo "$name" 80 inet
+		[[ $output == "inet 240."* ]] || { echo "getaddrinfo $name: $output"; false; }
+	done
+	[ "$(dns_queries)" -eq 0 ]
+}
