@@ -355,3 +355,51 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	done
 	[ "$(dns_queries)" -eq 0 ]
 }
+
+@test "getaddrinfo_a, every way it tells: fake addresses, no DNS query" {
+	for mode in wait nowait thread signal; do
+		run preloaded "$RESOLVE" getaddrinfo_a "$mode" a.secret.test b.secret.test sub.localhost 198.18.0.1 bad..name
+		[ "$status" -eq 0 ]
+		[[ ${lines[0]} =~ ^a\.secret\.test\ 240\.[0-9.]+$ ]] || { echo "$mode: $output"; false; }
+		[[ ${lines[1]} =~ ^b\.secret\.test\ 240\.[0-9.]+$ ]]
+		[ "${lines[0]#* }" != "${lines[1]#* }" ]
+		[ "${lines[2]}" = "sub.localhost 127.0.0.1" ]
+		[ "${lines[3]}" = "198.18.0.1 198.18.0.1" ]
+		[ "${lines[4]}" = "bad..name EAI_NONAME" ]
+		case $mode in
+		thread | signal) [ "${lines[5]}" = "notified" ] ;;
+		*) [ "${#lines[@]}" -eq 5 ] ;;
+		esac
+	done
+	[ "$(dns_queries)" -eq 0 ]
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN dns=local" "$RESOLVE" getaddrinfo_a wait leaky.test
+	[ "$output" = "leaky.test 198.18.0.9" ]	# dns=local: libc's own, through the detector
+	[ "$(dns_queries)" -ge 1 ]
+}
+
+@test "rcmd and rexec connect by themselves: refused, EPERM, a line; ruserok denies with dns=remote" {
+	for call in rcmd rcmd_af rexec rexec_af; do
+		for host in x.secret.test 198.18.0.7; do
+			run preloaded "$RESOLVE" "$call" "$host"
+			[ "$status" -eq 1 ]
+			[[ $output == *"$call refused errno=EPERM"* ]] || { echo "$call $host: $output"; false; }
+			[[ $output == *"sockschain: $call($host:51"[24]") refused: it connects by itself, around the chain"* ]]
+		done
+	done
+	run preloaded "$RESOLVE" ruserok x.secret.test
+	[[ $output == *"ruserok refused errno=EPERM"* ]]
+	[[ $output == *"sockschain: ruserok(x.secret.test) denied: its lookups would send DNS queries out"* ]]
+	[ "$(dns_queries)" -eq 0 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 0 ]
+}
+
+@test "every res_* query and send function is refused with dns=remote" {
+	for call in res_query res_search res_querydomain res_send res_nquery res_nsearch \
+		    res_nquerydomain res_nsend; do
+		run preloaded "$RESOLVE" "$call" q.secret.test
+		[ "$status" -eq 1 ]
+		[[ $output == *"refused h_errno=3 errno=EPERM"* ]] || { echo "$call: $output"; false; }
+		[[ $output == *"sockschain: $call("*") refused: the DNS query would leave this machine"* ]]
+	done
+	[ "$(dns_queries)" -eq 0 ]
+}

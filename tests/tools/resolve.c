@@ -14,7 +14,11 @@
  *   getnameinfo-of NAME PORT [FLAG...]: the same, on the address NAME resolves to
  *   reverse NAME: resolves NAME, then in the same process looks its address up
  *       with gethostbyaddr, gethostbyaddr_r and getnameinfo (plain and numeric)
- *   res_query NAME
+ *   getaddrinfo_a wait|nowait|thread|signal NAME...: one request per NAME (AF_INET,
+ *       stream); nowait waits with gai_suspend, thread and signal for their
+ *       notification; prints "NAME ADDR" or "NAME EAI_...", then "notified" if told
+ *   rcmd|rexec|ruserok NAME: calls it; prints "ok N" or "refused errno=NAME"
+ *   res_query|res_search|res_querydomain|res_send NAME (and their res_n* forms)
  *       prints "len N" or "refused h_errno=N errno=NAME"
  *   threads N NAME...: N threads each getaddrinfo every NAME; prints "NAME ADDR" once
  *       per distinct pair, so a consistent map prints each name once
@@ -26,9 +30,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <resolv.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct {
 	int code;
@@ -261,19 +268,140 @@ static int do_reverse(const char *name)
 	return rc;
 }
 
-static int do_res_query(const char *name)
+/* CALL: res_query res_search res_querydomain res_send, or their res_n* forms. */
+static int do_res_query(const char *call, const char *name)
 {
-	unsigned char answer[512];
-	int n;
+	unsigned char answer[512], query[512];
+	struct __res_state state = { 0 };
+	int n, qlen;
+	bool nform = strncmp(call, "res_n", 5) == 0;
+	const char *base = call + (nform ? 5 : 4);
 
+	if (nform && res_ninit(&state) < 0)
+		return 2;
+	qlen = res_mkquery(QUERY, name, 1 /* IN */, 1 /* A */, NULL, 0, NULL, query, sizeof(query));
 	errno = 0;
-	n = res_query(name, 1 /* IN */, 1 /* A */, answer, sizeof(answer));
+	if (strcmp(base, "query") == 0)
+		n = nform ? res_nquery(&state, name, 1, 1, answer, sizeof(answer))
+			  : res_query(name, 1, 1, answer, sizeof(answer));
+	else if (strcmp(base, "search") == 0)
+		n = nform ? res_nsearch(&state, name, 1, 1, answer, sizeof(answer))
+			  : res_search(name, 1, 1, answer, sizeof(answer));
+	else if (strcmp(base, "querydomain") == 0)
+		n = nform ? res_nquerydomain(&state, name, "test", 1, 1, answer, sizeof(answer))
+			  : res_querydomain(name, "test", 1, 1, answer, sizeof(answer));
+	else if (strcmp(base, "send") == 0 && qlen > 0)
+		n = nform ? res_nsend(&state, query, qlen, answer, sizeof(answer))
+			  : res_send(query, qlen, answer, sizeof(answer));
+	else
+		return 2;
+	if (nform)
+		res_nclose(&state);
 	if (n < 0) {
 		printf("refused h_errno=%d errno=%s\n", h_errno, errno ? strerrorname_np(errno) : "0");
 		return 1;
 	}
 	printf("len %d\n", n);
 	return 0;
+}
+
+static sem_t notified;
+
+static void on_notify(union sigval value)
+{
+	(void)value;
+	sem_post(&notified);
+}
+
+static void on_signal(int signo)
+{
+	(void)signo;
+	sem_post(&notified);
+}
+
+static int do_getaddrinfo_a(const char *mode, int count, char **names)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+	struct gaicb *reqs = calloc((size_t)count, sizeof(*reqs));
+	struct gaicb **list = calloc((size_t)count, sizeof(*list));
+	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+	struct timespec deadline;
+	char ip[INET_ADDRSTRLEN];
+	int i, rc, told = 0;
+
+	sem_init(&notified, 0, 0);
+	if (strcmp(mode, "thread") == 0) {
+		sev.sigev_notify = SIGEV_THREAD;
+		sev.sigev_notify_function = on_notify;
+	} else if (strcmp(mode, "signal") == 0) {
+		signal(SIGUSR1, on_signal);
+		sev.sigev_notify = SIGEV_SIGNAL;
+		sev.sigev_signo = SIGUSR1;
+	}
+	for (i = 0; i < count; i++) {
+		reqs[i] = (struct gaicb){ .ar_name = names[i], .ar_service = "80", .ar_request = &hints };
+		list[i] = &reqs[i];
+	}
+	rc = getaddrinfo_a(strcmp(mode, "wait") == 0 ? GAI_WAIT : GAI_NOWAIT, list, count, &sev);
+	if (rc != 0)
+		return print_eai(rc);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 5;
+	if (sev.sigev_notify != SIGEV_NONE)
+		while ((told = sem_timedwait(&notified, &deadline) == 0) == 0 && errno == EINTR)
+			;
+	for (i = 0; i < count; i++) {
+		const struct gaicb *one[1] = { list[i] };
+		struct timespec five = { 5, 0 };
+
+		while (gai_error(list[i]) == EAI_INPROGRESS && gai_suspend(one, 1, &five) != 0)
+			;
+		rc = gai_error(list[i]);
+		printf("%s ", names[i]);
+		if (rc != 0) {
+			print_eai(rc);
+			continue;
+		}
+		inet_ntop(AF_INET, &((struct sockaddr_in *)list[i]->ar_result->ai_addr)->sin_addr, ip,
+			  sizeof(ip));
+		printf("%s%s\n", ip, gai_cancel(list[i]) == EAI_ALLDONE ? "" : " not-done");
+		freeaddrinfo(list[i]->ar_result);
+	}
+	if (told)
+		printf("notified\n");
+	free(reqs);
+	free(list);
+	return 0;
+}
+
+static int print_refusal(const char *call, int rc)
+{
+	if (rc >= 0) {
+		printf("%s ok %d\n", call, rc);
+		return 0;
+	}
+	printf("%s refused errno=%s\n", call, errno ? strerrorname_np(errno) : "0");
+	return 1;
+}
+
+/* The r-commands: each would resolve NAME and (but ruserok) connect by itself. */
+static int do_rcommand(const char *call, const char *name)
+{
+	char *host = (char *)name;
+	int fd2 = -1;
+
+	errno = 0;
+	if (strcmp(call, "rcmd") == 0)
+		return print_refusal(call, rcmd(&host, htons(514), "root", "root", "true", NULL));
+	if (strcmp(call, "rcmd_af") == 0)
+		return print_refusal(call, rcmd_af(&host, htons(514), "root", "root", "true", NULL,
+						   AF_UNSPEC));
+	if (strcmp(call, "rexec") == 0)
+		return print_refusal(call, rexec(&host, htons(512), "user", "pass", "true", &fd2));
+	if (strcmp(call, "rexec_af") == 0)
+		return print_refusal(call, rexec_af(&host, htons(512), "user", "pass", "true", &fd2,
+						    AF_UNSPEC));
+	return print_refusal(call, ruserok(name, 0, "user", "user"));
 }
 
 /* One thread's work: resolve every name, note each address. */
@@ -350,8 +478,13 @@ int main(int argc, char **argv)
 		return do_getnameinfo_of(argv[2], argc - 3, argv + 3);
 	if (strcmp(call, "reverse") == 0 && argc > 2)
 		return do_reverse(argv[2]);
-	if (strcmp(call, "res_query") == 0 && argc > 2)
-		return do_res_query(argv[2]);
+	if (strcmp(call, "getaddrinfo_a") == 0 && argc > 3)
+		return do_getaddrinfo_a(argv[2], argc - 3, argv + 3);
+	if ((strcmp(call, "rcmd") == 0 || strcmp(call, "rcmd_af") == 0 || strcmp(call, "rexec") == 0 ||
+	     strcmp(call, "rexec_af") == 0 || strcmp(call, "ruserok") == 0) && argc > 2)
+		return do_rcommand(call, argv[2]);
+	if (strncmp(call, "res_", 4) == 0 && argc > 2)
+		return do_res_query(call, argv[2]);
 	if (strcmp(call, "threads") == 0 && argc > 3)
 		return do_threads(atoi(argv[2]), argc - 3, argv + 3);
 	fprintf(stderr, "usage: resolve getaddrinfo|gethostbyname|gethostbyname2|gethostbyname_r|"
