@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "log.h"
 
+#include "../../chain/printable.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -114,7 +116,8 @@ void shim_log(const struct shim_config *cfg, enum verbosity level, const char *f
 	va_start(ap, fmt);
 	vsnprintf(line + sizeof(PREFIX) - 1, sizeof(line) - sizeof(PREFIX), fmt, ap);
 	va_end(ap);
-	len = strlen(line);
+	/* What a line quotes (a path, a spec) may hold ESC: never raw to a terminal. */
+	len = printable_copy(line, sizeof(line) - 1, line, strlen(line));
 	line[len++] = '\n';
 	if (cfg->log_path[0])
 		write_to_file(cfg->log_path, line, len);

@@ -27,12 +27,20 @@ static void fake_text(const struct netaddr *fake, int family, char *buf, size_t 
 	strncat(buf, v4, cap - strlen(buf) - 1);
 }
 
+/*
+ * Said once per process: a full map fails every new name after, and a
+ * program resolving thousands would print thousands of the same line.
+ */
+static bool said_map_full;
+
 static int fake_error(const struct shim_config *cfg, const char *name, int err)
 {
 	if (err == -EINVAL)
 		return EAI_NONAME;	/* what libc says of a name no DNS could hold */
-	shim_log(cfg, VERBOSITY_DEFAULT, "cannot resolve %.255s remotely: %s", name,
-		 err == -ENOSPC ? "the fake address map is full" : "no shared memory for names");
+	if (!__atomic_exchange_n(&said_map_full, true, __ATOMIC_RELAXED))
+		shim_log(cfg, VERBOSITY_DEFAULT, "cannot resolve %.255s remotely: %s (said once; "
+			 "later names fail alike)", name, err == -ENOSPC
+			 ? "the fake address map is full" : "no shared memory for names");
 	return EAI_MEMORY;
 }
 

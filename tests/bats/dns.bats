@@ -403,3 +403,11 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	done
 	[ "$(dns_queries)" -eq 0 ]
 }
+
+@test "a full fake map is said once, however many names then fail" {
+	names=$(printf 'n%d.test ' $(seq 400))
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN fake_range=10.99.0.0/24" "$RESOLVE" threads 2 $names
+	[ "$status" -eq 1 ]
+	[ "$(grep -c 'fail INCONSISTENT' <<<"$output")" -eq 146 ]	# 254 fit
+	[ "$(grep -c 'the fake address map is full' <<<"$output")" -eq 1 ]
+}

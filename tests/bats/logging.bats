@@ -92,3 +92,9 @@ print('status', p.returncode, p.stdout.decode().count('fail'))" "$BATS_TEST_TMPD
 	run env LD_PRELOAD="$PRELOAD" SOCKS_CHAIN="$DEAD_HOP" "$CLIENT" --count 3 "$REMOTE" 80
 	[ "$(grep -c '^sockschain: .*198.18.0.7:80' <<<"$output")" -eq 3 ]
 }
+
+@test "what a line quotes never reaches the terminal raw: ESC shown as '?'" {
+	run env LD_PRELOAD="$PRELOAD" SOCKS_CHAIN_FILE=$'/nonexistent/\e[2J' "$CLIENT" "$REMOTE" 80
+	[[ $output == *"sockschain: $REMOTE:80: refused, not connecting directly: /nonexistent/?[2J: "* ]]
+	[[ $output != *$'\e'* ]]
+}
