@@ -411,3 +411,21 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[ "$(grep -c 'fail INCONSISTENT' <<<"$output")" -eq 146 ]	# 254 fit
 	[ "$(grep -c 'the fake address map is full' <<<"$output")" -eq 1 ]
 }
+
+@test "gethostid without /etc/hostid: this host's name looked up in /etc/hosts only, never DNS" {
+	[[ ! -e /etc/hostid ]] || skip "/etc/hostid exists: gethostid looks nothing up"
+	printf '127.0.0.1 localhost\n' >"$BATS_TEST_TMPDIR/hosts"
+	mount --bind "$BATS_TEST_TMPDIR/hosts" /etc/hosts
+	run preloaded "$RESOLVE" gethostid
+	umount /etc/hosts
+	[ "$output" = "hostid 0" ]	# libc's answer for a name it cannot find
+	[ "$(dns_queries)" -eq 0 ]
+	printf '127.0.0.1 localhost\n10.200.0.1 other %s\n' "$(uname -n)" >"$BATS_TEST_TMPDIR/hosts"
+	mount --bind "$BATS_TEST_TMPDIR/hosts" /etc/hosts
+	run preloaded "$RESOLVE" gethostid
+	plain=$("$RESOLVE" gethostid)
+	umount /etc/hosts
+	[ "$output" = "$plain" ]	# listed there: libc's own id
+	[ "$output" = "hostid ffffffffc80a0100" ]
+	[ "$(dns_queries)" -eq 0 ]
+}

@@ -18,6 +18,7 @@
  *       stream); nowait waits with gai_suspend, thread and signal for their
  *       notification; prints "NAME ADDR" or "NAME EAI_...", then "notified" if told
  *   rcmd|rexec|ruserok NAME: calls it; prints "ok N" or "refused errno=NAME"
+ *   gethostid: prints "hostid HEX"
  *   res_query|res_search|res_querydomain|res_send NAME (and their res_n* forms)
  *       prints "len N" or "refused h_errno=N errno=NAME"
  *   threads N NAME...: N threads each getaddrinfo every NAME; prints "NAME ADDR" once
@@ -36,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const struct {
 	int code;
@@ -483,6 +485,10 @@ int main(int argc, char **argv)
 	if ((strcmp(call, "rcmd") == 0 || strcmp(call, "rcmd_af") == 0 || strcmp(call, "rexec") == 0 ||
 	     strcmp(call, "rexec_af") == 0 || strcmp(call, "ruserok") == 0) && argc > 2)
 		return do_rcommand(call, argv[2]);
+	if (strcmp(call, "gethostid") == 0) {
+		printf("hostid %lx\n", gethostid());
+		return 0;
+	}
 	if (strncmp(call, "res_", 4) == 0 && argc > 2)
 		return do_res_query(call, argv[2]);
 	if (strcmp(call, "threads") == 0 && argc > 3)
