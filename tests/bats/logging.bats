@@ -46,7 +46,7 @@ print('fd', mine.fileno(), 'peer got', repr(got))"
 	[ "${lines[-1]}" = "fd 2 peer got b''" ]
 }
 
-@test "a stderr pipe whose reader is gone: no SIGPIPE, the program goes on" {
+@test "a stderr pipe or socket whose reader is gone: no SIGPIPE, the program goes on" {
 	run timeout 20 python3 -c "
 import os, subprocess, sys
 r, w = os.pipe()
@@ -56,6 +56,14 @@ print('status', p.returncode, p.stdout.decode().split()[0])" \
 		env LD_PRELOAD="$PRELOAD" SOCKS_CHAIN="$DEAD_HOP" "$CLIENT" "$REMOTE" 80
 	[ "$status" -eq 0 ]
 	[ "$output" = "status 1 fail" ]	# the client's own failure, not -13 (SIGPIPE)
+	run timeout 20 python3 -c "
+import socket, subprocess, sys
+mine, peer = socket.socketpair()
+peer.close()
+p = subprocess.run(sys.argv[1:], stderr=mine.fileno(), stdout=subprocess.PIPE)
+print('status', p.returncode, p.stdout.decode().split()[0])" \
+		env LD_PRELOAD="$PRELOAD" SOCKS_CHAIN="$DEAD_HOP" "$CLIENT" "$REMOTE" 80
+	[ "$output" = "status 1 fail" ]
 }
 
 @test "a stderr pipe nobody reads: 3000 failures still finish, and quickly" {
@@ -97,4 +105,28 @@ print('status', p.returncode, p.stdout.decode().count('fail'))" "$BATS_TEST_TMPD
 	run env LD_PRELOAD="$PRELOAD" SOCKS_CHAIN_FILE=$'/nonexistent/\e[2J' "$CLIENT" "$REMOTE" 80
 	[[ $output == *"sockschain: $REMOTE:80: refused, not connecting directly: /nonexistent/?[2J: "* ]]
 	[[ $output != *$'\e'* ]]
+}
+
+@test "a SIGPIPE the program had pending stays pending; the library's own is taken back" {
+	# A socket whose peer is gone: poll says writable, the write raises SIGPIPE.
+	run timeout 20 python3 -c "
+import socket, subprocess, sys
+mine, peer = socket.socketpair()
+peer.close()
+p = subprocess.run(sys.argv[1:], stderr=mine.fileno(), stdout=subprocess.PIPE)
+print(p.returncode, p.stdout.decode().strip())" \
+		env LD_PRELOAD="$PRELOAD" SOCKS_CHAIN="$DEAD_HOP" python3 -c "
+import os, signal, socket, threading
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGPIPE])
+def attempt():
+    try:
+        socket.create_connection(('$REMOTE', 80), timeout=5)
+    except OSError:
+        pass
+attempt()
+before = signal.SIGPIPE in signal.sigpending()
+signal.pthread_kill(threading.get_ident(), signal.SIGPIPE)  # this thread's, as ours is
+attempt()
+print(before, signal.SIGPIPE in signal.sigpending())"
+	[ "$output" = "0 False True" ]
 }
