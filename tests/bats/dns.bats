@@ -429,3 +429,18 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[ "$output" = "hostid ffffffffc80a0100" ]
 	[ "$(dns_queries)" -eq 0 ]
 }
+
+@test "getnetbyname with \"networks: files dns\": /etc/networks answers, DNS is never asked" {
+	printf 'hosts: files dns\nnetworks: files dns\n' >"$BATS_TEST_TMPDIR/nsswitch.conf"
+	printf 'loopnet 127.0.0.0\n' >"$BATS_TEST_TMPDIR/networks"
+	mount --bind "$BATS_TEST_TMPDIR/nsswitch.conf" /etc/nsswitch.conf
+	mount --bind "$BATS_TEST_TMPDIR/networks" /etc/networks
+	run preloaded "$RESOLVE" getnetbyname corpnet.secret.test
+	missing_out=$output
+	run preloaded "$RESOLVE" getnetbyname loopnet
+	umount /etc/networks
+	umount /etc/nsswitch.conf
+	[ "$missing_out" = "none" ]
+	[ "$output" = "net loopnet 7f000000" ]
+	[ "$(dns_queries)" -eq 0 ]
+}

@@ -19,6 +19,7 @@
  *       notification; prints "NAME ADDR" or "NAME EAI_...", then "notified" if told
  *   rcmd|rexec|ruserok NAME: calls it; prints "ok N" or "refused errno=NAME"
  *   gethostid: prints "hostid HEX"
+ *   getnetbyname NAME: prints "net NAME HEX" or "none"
  *   res_query|res_search|res_querydomain|res_send NAME (and their res_n* forms)
  *       prints "len N" or "refused h_errno=N errno=NAME"
  *   threads N NAME...: N threads each getaddrinfo every NAME; prints "NAME ADDR" once
@@ -485,6 +486,12 @@ int main(int argc, char **argv)
 	if ((strcmp(call, "rcmd") == 0 || strcmp(call, "rcmd_af") == 0 || strcmp(call, "rexec") == 0 ||
 	     strcmp(call, "rexec_af") == 0 || strcmp(call, "ruserok") == 0) && argc > 2)
 		return do_rcommand(call, argv[2]);
+	if (strcmp(call, "getnetbyname") == 0 && argc > 2) {
+		struct netent *ne = getnetbyname(argv[2]);
+
+		printf(ne ? "net %s %x\n" : "none\n", ne ? ne->n_name : "", ne ? ne->n_net : 0);
+		return !ne;
+	}
 	if (strcmp(call, "gethostid") == 0) {
 		printf("hostid %lx\n", gethostid());
 		return 0;
