@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "http.h"
+#include "printable.h"
 
 #include "base64.h"
 
@@ -81,13 +82,11 @@ static int status_errno(int code, const char **why)
 static void copy_status_line(const char *headers, size_t len, char *status)
 {
 	const char *eol = memmem(headers, len, "\r\n", 2);
-	size_t i, n = eol ? (size_t)(eol - headers) : 0;
+	size_t n = eol ? (size_t)(eol - headers) : 0;
 
 	if (n >= HTTP_STATUS_TEXT_MAX)
-		n = HTTP_STATUS_TEXT_MAX - 1;
-	for (i = 0; i < n; i++)
-		status[i] = headers[i] >= 0x20 && headers[i] < 0x7f ? headers[i] : '?';
-	status[n] = '\0';
+		n = HTTP_STATUS_TEXT_MAX - 1;	/* cut without an ellipsis: it is parsed after */
+	printable_copy(status, HTTP_STATUS_TEXT_MAX, headers, n);
 }
 
 /*

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "pcconf_parser.h"
+#include "printable.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -53,6 +54,8 @@ int pc_fail(struct pc_state *st, const char *fmt, ...)
 			 st->line->number, what);
 	else
 		snprintf(st->err->text, sizeof(st->err->text), "%s: %s", st->origin, what);
+	/* It quotes the file, which may hold ESC and other controls. */
+	printable_copy(st->err->text, sizeof(st->err->text), st->err->text, strlen(st->err->text));
 	return -EINVAL;
 }
 

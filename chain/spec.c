@@ -2,6 +2,7 @@
 #include "spec.h"
 
 #include "route.h"
+#include "printable.h"
 #include "spec_parser.h"
 
 #include <arpa/inet.h>
@@ -202,6 +203,8 @@ int spec_parse(const char *text, const char *origin, struct chain_config *cfg,
 		rc = check_chains(&ps);
 	if (rc == 0)
 		rc = spec_check_fake_range(&ps);
+	if (rc < 0)	/* it quotes the spec, which may hold ESC and other controls */
+		printable_copy(err->text, sizeof(err->text), err->text, strlen(err->text));
 	free(it);
 	return rc;
 }

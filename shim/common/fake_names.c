@@ -4,6 +4,7 @@
 #include "../../chain/deadline.h"
 #include "../../chain/fakemap.h"
 #include "shared_memory.h"
+#include "../../chain/hostname.h"
 
 #include <errno.h>
 
@@ -34,6 +35,8 @@ int fake_names_assign(const struct shim_config *cfg, const char *name, struct ne
 {
 	struct fake_use use = use_now(cfg);
 
+	if (!hostname_valid(name))
+		return -EINVAL;	/* ".", "-x", "a..b": no resolver would answer them either */
 	if (!map)
 		return -ENOMEM;
 	return fake_map_assign(map, &use, name, addr);

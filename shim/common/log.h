@@ -4,7 +4,11 @@
 
 #include "config.h"
 
-/* Writes the line if cfg's verbosity reaches level. Leaves errno as it was. */
+/*
+ * Writes the line if cfg's verbosity reaches level, to SOCKS_CHAIN_LOG or to
+ * the stderr the process started with, if fd 2 is still that; drops it rather
+ * than block or raise SIGPIPE. Leaves errno as it was.
+ */
 void shim_log(const struct shim_config *cfg, enum verbosity level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "name_policy.h"
 
+#include "../../chain/hostname.h"
 #include "../../chain/route.h"
 
 #include <arpa/inet.h>
@@ -34,6 +35,13 @@ const struct shim_config *name_policy_remote(const char *name)
 	if (cfg->chain.dns == DNS_LOCAL || chain_bypasses_name(&cfg->chain, name))
 		return NULL;
 	return cfg;
+}
+
+bool name_policy_loopback(const char *name)
+{
+	if (!name || shim_config_loading() || !hostname_is_localhost(name) || !hostname_valid(name))
+		return false;
+	return shim_config()->chain.dns == DNS_REMOTE;
 }
 
 bool name_policy_reverse_leaks(const struct shim_config *cfg, const struct netaddr *addr)

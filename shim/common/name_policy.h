@@ -14,6 +14,13 @@
 const struct shim_config *name_policy_remote(const char *name);
 
 /*
+ * Whether the library answers name itself with loopback addresses: a name
+ * under "localhost" (RFC 6761 section 6.3) with dns=remote, which libc would
+ * send to DNS unless /etc/hosts lists it. dns=local leaves it to libc.
+ */
+bool name_policy_loopback(const char *name);
+
+/*
  * For reverse lookups: whether a lookup of addr by the real resolver could
  * send a query out (dns=remote and addr not bypassed), so it must not happen.
  */

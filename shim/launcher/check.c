@@ -3,6 +3,7 @@
 
 #include "../../chain/deadline.h"
 #include "../../chain/dial.h"
+#include "../../chain/printable.h"
 #include "target_arg.h"
 
 #include <errno.h>
@@ -148,7 +149,10 @@ int check_chains(const struct chain_config *cfg, const char *target)
 	unsigned i;
 
 	if (target && target_arg_parse(target, &dest, name) < 0) {
-		fprintf(stderr, "sockschain: --check wants HOST:PORT, not \"%s\"\n", target);
+		char shown[80];
+
+		printable_copy(shown, sizeof(shown), target, strlen(target));
+		fprintf(stderr, "sockschain: --check wants HOST:PORT, not \"%s\"\n", shown);
 		return EXIT_LAUNCHER;
 	}
 	for (i = 0; i < cfg->nchains; i++) {

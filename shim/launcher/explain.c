@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "explain.h"
 
+#include "../../chain/printable.h"
 #include "../../chain/route.h"
 #include "target_arg.h"
 
@@ -42,7 +43,10 @@ int explain(const struct chain_config *cfg, const char *origin, const char *targ
 	char name[256], where[ENDPOINT_TEXT_MAX];
 
 	if (target_arg_parse(target, &ep, name) < 0) {
-		fprintf(stderr, "sockschain: --explain wants HOST[:PORT], not \"%s\"\n", target);
+		char shown[80];
+
+		printable_copy(shown, sizeof(shown), target, strlen(target));
+		fprintf(stderr, "sockschain: --explain wants HOST[:PORT], not \"%s\"\n", shown);
 		return 125;
 	}
 	route_decide(cfg, ep.name, &ep.addr, &d);

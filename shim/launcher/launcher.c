@@ -7,6 +7,7 @@
  * or, with --supervise, under the seccomp supervisor (shim/supervisor/).
  */
 #define _GNU_SOURCE
+#include "../../chain/printable.h"
 #include "../../chain/resolve.h"
 #include "../../chain/spec.h"
 #include "../common/chainsource.h"
@@ -19,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -57,22 +59,30 @@ struct options {
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* "sockschain: ..." to stderr, or appended to SOCKS_CHAIN_LOG. */
+/*
+ * "sockschain: ..." to stderr, or appended to SOCKS_CHAIN_LOG, opened without
+ * blocking (a FIFO nobody reads must not hold the launcher). What it quotes
+ * (specs, paths, arguments) may hold ESC: shown as '?', and long text cut.
+ */
 static void say(const char *fmt, ...)
 {
 	const char *log = getenv("SOCKS_CHAIN_LOG");
-	FILE *out = stderr, *file = NULL;
+	char text[2300], line[sizeof(text) + 16];
+	ssize_t written;
+	int fd = -1;
 	va_list ap;
 
-	if (log && *log && (file = fopen(log, "ae")) != NULL)
-		out = file;
-	fputs("sockschain: ", out);
 	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	fputc('\n', out);
-	if (file)
-		fclose(file);
+	printable_copy(text, sizeof(text), text, strlen(text));
+	snprintf(line, sizeof(line), "sockschain: %s\n", text);
+	if (log && *log)
+		fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	written = write(fd >= 0 ? fd : STDERR_FILENO, line, strlen(line));
+	(void)written;	/* when it fails, there is nowhere left to say so */
+	if (fd >= 0)
+		close(fd);
 }
 
 static void usage(FILE *out)
@@ -104,46 +114,87 @@ static void usage(FILE *out)
 	      out);
 }
 
+/* Long options without a short form: values past any character. */
+enum { OPT_NO_CHECK = 256, OPT_SUPERVISE, OPT_CHECK, OPT_PRINT, OPT_EXPLAIN, OPT_VERSION };
+
+static const struct option long_options[] = {
+	{ "no-check", no_argument, NULL, OPT_NO_CHECK },
+	{ "supervise", no_argument, NULL, OPT_SUPERVISE },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "print", no_argument, NULL, OPT_PRINT },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The option getopt_long stopped at, as the user wrote it. */
+static void say_bad_option(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':' && optopt && optopt < 256)
+		say("option -%c needs an argument (see sockschain --help)", optopt);
+	else if (c == ':')
+		say("option %s needs an argument (see sockschain --help)", arg);
+	else if (optopt && optopt < 256)
+		say("unknown option -%c (see sockschain --help)", optopt);
+	else
+		say("unknown option %s (see sockschain --help)", arg);
+}
+
+/*
+ * "+": options end at the first word that is not one, so that the command's
+ * own options (sockschain curl -v URL) stay the command's. ":": a missing
+ * argument is told apart from an unknown option.
+ */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-	int i;
+	int c, i;
 
 	*opt = (struct options){ .verbosity = -1 };
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--") == 0) {
-			i++;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:c:f:qvh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opt->spec = optarg;
 			break;
-		} else if ((strcmp(a, "-c") == 0 || strcmp(a, "-f") == 0) && i + 1 < argc) {
-			*(a[1] == 'c' ? &opt->spec : &opt->file) = argv[++i];
-		} else if (strcmp(a, "-q") == 0) {
+		case 'f':
+			opt->file = optarg;
+			break;
+		case 'q':
 			opt->verbosity = 0;
-		} else if (strcmp(a, "-v") == 0) {
-			opt->verbosity = 2;
-		} else if (strcmp(a, "-vv") == 0) {
-			opt->verbosity = 3;
-		} else if (strcmp(a, "--no-check") == 0) {
+			break;
+		case 'v':	/* -v 2, -vv (or -v -v) 3 */
+			opt->verbosity = opt->verbosity >= 2 ? 3 : 2;
+			break;
+		case OPT_NO_CHECK:
 			opt->no_check = true;
-		} else if (strcmp(a, "--supervise") == 0) {
+			break;
+		case OPT_SUPERVISE:
 			opt->supervise = true;
-		} else if (strcmp(a, "--check") == 0) {
+			break;
+		case OPT_CHECK:
 			opt->check = true;
-		} else if (strcmp(a, "--print") == 0) {
+			break;
+		case OPT_PRINT:
 			opt->print = true;
-		} else if (strcmp(a, "--explain") == 0 && i + 1 < argc) {
-			opt->explain = argv[++i];
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			break;
+		case OPT_EXPLAIN:
+			opt->explain = optarg;
+			break;
+		case 'h':
 			usage(stdout);
 			exit(0);
-		} else if (strcmp(a, "--version") == 0) {
+		case OPT_VERSION:
 			printf("sockschain %s\n", SOCKSCHAIN_VERSION);
 			exit(0);
-		} else {
-			say("unknown option %s (see sockschain --help)", a);
+		default:
+			say_bad_option(c, argv);
 			return -1;
 		}
 	}
+	i = optind;
 	if (opt->spec && opt->file) {
 		say("-c and -f cannot be used together");
 		return -1;

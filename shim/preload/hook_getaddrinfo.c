@@ -2,7 +2,8 @@
  * getaddrinfo(): a name for the last hop to resolve gets a fake address, and
  * no query leaves this machine. The answer is built by the real getaddrinfo
  * from the fake address in numeric form, so service names, socket types,
- * flags and EAI_* codes are exactly libc's.
+ * flags and EAI_* codes are exactly libc's. Names under "localhost" are
+ * loopback, answered here the same way.
  */
 #define _GNU_SOURCE
 #include "export.h"
@@ -53,6 +54,44 @@ static int set_canonical_name(struct addrinfo *res, const char *name)
 	return 0;
 }
 
+/* libc's answer for text with numeric's hints and family, the flags made numeric. */
+static int numeric_answer(const char *text, int family, const char *service,
+			  struct addrinfo numeric, struct addrinfo **res)
+{
+	numeric.ai_family = family;
+	/* ADDRCONFIG would judge the address by this host's interfaces. */
+	numeric.ai_flags = (numeric.ai_flags | AI_NUMERICHOST) & ~(AI_ADDRCONFIG | AI_V4MAPPED);
+	return real_getaddrinfo(text, service, &numeric, res);
+}
+
+/*
+ * RFC 6761 section 6.3: localhost names are loopback and never looked up.
+ * Without a family, IPv4 first, as /etc/hosts lists it: servers often listen there only.
+ * freeaddrinfo frees a list node by node, so two of libc's lists make one.
+ */
+static int loopback_answer(const char *service, const struct addrinfo *numeric,
+			   struct addrinfo **res)
+{
+	struct addrinfo *v4 = NULL, *v6 = NULL, *last;
+	int rc4 = EAI_FAMILY, rc6 = EAI_FAMILY;
+
+	if (numeric->ai_family != AF_INET6)
+		rc4 = numeric_answer("127.0.0.1", AF_INET, service, *numeric, &v4);
+	if (numeric->ai_family != AF_INET)
+		rc6 = numeric_answer("::1", AF_INET6, service, *numeric, &v6);
+	if (rc4 != 0 && rc6 != 0)
+		return numeric->ai_family == AF_INET6 ? rc6 : rc4;
+	if (rc4 != 0)
+		v4 = v6;
+	else if (rc6 == 0) {
+		for (last = v4; last->ai_next; last = last->ai_next)
+			;
+		last->ai_next = v6;
+	}
+	*res = v4;
+	return 0;
+}
+
 SHIM_EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 			    struct addrinfo **res)
 {
@@ -64,17 +103,21 @@ SHIM_EXPORT int getaddrinfo(const char *node, const char *service, const struct 
 
 	if (hints)
 		numeric = *hints;
-	if (!cfg || (numeric.ai_flags & AI_NUMERICHOST) ||
+	if ((numeric.ai_flags & AI_NUMERICHOST) ||
 	    (numeric.ai_family != AF_UNSPEC && numeric.ai_family != AF_INET &&
 	     numeric.ai_family != AF_INET6))
 		return real_getaddrinfo(node, service, hints, res);
-	rc = fake_names_assign(cfg, node, &fake);
-	if (rc < 0)
-		return fake_error(cfg, node, rc);
-	fake_text(&fake, numeric.ai_family, text, sizeof(text));
-	/* ADDRCONFIG would judge the fake address by this host's interfaces. */
-	numeric.ai_flags = (numeric.ai_flags | AI_NUMERICHOST) & ~(AI_ADDRCONFIG | AI_V4MAPPED);
-	rc = real_getaddrinfo(text, service, &numeric, res);
+	if (name_policy_loopback(node)) {
+		rc = loopback_answer(service, &numeric, res);
+	} else if (!cfg) {
+		return real_getaddrinfo(node, service, hints, res);
+	} else {
+		rc = fake_names_assign(cfg, node, &fake);
+		if (rc < 0)
+			return fake_error(cfg, node, rc);
+		fake_text(&fake, numeric.ai_family, text, sizeof(text));
+		rc = numeric_answer(text, numeric.ai_family, service, numeric, res);
+	}
 	if (rc == 0 && (numeric.ai_flags & AI_CANONNAME) && set_canonical_name(*res, node) != 0) {
 		real_freeaddrinfo(*res);
 		*res = NULL;

@@ -30,7 +30,8 @@ SHIM_EXPORT int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *ho
 		return fn(sa, salen, host, hostlen, serv, servlen, flags);
 	cfg = shim_config();
 	if (fake_names_lookup(cfg, &addr, name)) {
-		rc = fn(sa, salen, NULL, 0, serv, servlen, flags);	/* the service alone */
+		/* The service alone; libc refuses a call with neither buffer. */
+		rc = serv && servlen ? fn(sa, salen, NULL, 0, serv, servlen, flags) : 0;
 		if (rc == 0 && (size_t)snprintf(host, hostlen, "%s", name) >= hostlen)
 			rc = EAI_OVERFLOW;
 		return rc;

@@ -1,7 +1,8 @@
 /*
  * The old resolver calls: gethostbyname(2)(_r) give fake addresses for names
- * the last hop resolves; gethostbyaddr(_r) give those names back, and refuse
- * reverse lookups that would send a query out.
+ * the last hop resolves, and loopback for names under "localhost";
+ * gethostbyaddr(_r) give those names back, and refuse reverse lookups that
+ * would send a query out.
  */
 #define _GNU_SOURCE
 #include "export.h"
@@ -9,6 +10,7 @@
 #include "../common/name_policy.h"
 #include "real.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdalign.h>
@@ -24,7 +26,7 @@ struct hostent_data {
 	char name[256];
 };
 
-/* Fills he from name and addr (IPv4, or IPv4-mapped IPv6 for AF_INET6). */
+/* Fills he from name and addr (IPv6; or IPv4, mapped for AF_INET6). */
 static void fill_hostent(struct hostent *he, struct hostent_data *d, const char *name,
 			 const struct netaddr *addr, int af)
 {
@@ -32,7 +34,9 @@ static void fill_hostent(struct hostent *he, struct hostent_data *d, const char 
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	if (af == AF_INET6) {
+	if (addr->family == AF_INET6) {
+		memcpy(d->addr, addr->addr, 16);
+	} else if (af == AF_INET6) {
 		memcpy(d->addr, mapped, 12);
 		memcpy(d->addr + 12, addr->addr, 4);
 	} else {
@@ -54,17 +58,25 @@ static struct hostent_data *place(char *buf, size_t buflen)
 	return (struct hostent_data *)p;
 }
 
+/* Whether the answer for name is ours: a fake address, or loopback. */
+static bool answered_here(const struct shim_config *cfg, const char *name, int af)
+{
+	return (af == AF_INET || af == AF_INET6) && (cfg || name_policy_loopback(name));
+}
+
 /* 0 with he filled, or the errno/h_errno of a failed lookup. */
 static int fake_hostent(const struct shim_config *cfg, const char *name, int af,
 			struct hostent *he, struct hostent_data *d, int *herr)
 {
-	struct netaddr fake;
+	struct netaddr addr = { .family = af };
 
-	if (fake_names_assign(cfg, name, &fake) < 0) {
+	if (name_policy_loopback(name))	/* RFC 6761 */
+		inet_pton(af, af == AF_INET6 ? "::1" : "127.0.0.1", addr.addr);
+	else if (fake_names_assign(cfg, name, &addr) < 0) {
 		*herr = HOST_NOT_FOUND;
 		return ENOENT;
 	}
-	fill_hostent(he, d, name, &fake, af);
+	fill_hostent(he, d, name, &addr, af);
 	return 0;
 }
 
@@ -80,7 +92,7 @@ SHIM_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, 
 	struct hostent_data *d;
 	int rc;
 
-	if (!cfg || (af != AF_INET && af != AF_INET6)) {
+	if (!answered_here(cfg, name, af)) {
 		REAL(gethostbyname2_r_t, gethostbyname2_r);
 		return fn ? fn(name, af, ret, buf, buflen, result, h_errnop) : ENOSYS;
 	}
@@ -110,7 +122,7 @@ SHIM_EXPORT struct hostent *gethostbyname2(const char *name, int af)
 {
 	const struct shim_config *cfg = name_policy_remote(name);
 
-	if (!cfg || (af != AF_INET && af != AF_INET6)) {
+	if (!answered_here(cfg, name, af)) {
 		REAL(gethostbyname2_t, gethostbyname2);
 		return fn ? fn(name, af) : NULL;
 	}

@@ -489,3 +489,157 @@ except OSError as e:
 	[ "$ms" -lt 1500 ]
 	grep -q "name=www.silent.test type=A " "$BATS_TEST_TMPDIR/dns.log"
 }
+
+@test "getnameinfo on a fake address: NAMEREQD with or without a service, NULL buffers, short ones" {
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 namereqd noserv
+	[ "$output" = "host g.secret.test serv -" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 namereqd
+	[ "$output" = "host g.secret.test serv http" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 noserv
+	[ "$output" = "host g.secret.test serv -" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 nohost
+	[ "$output" = "host - serv http" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 nohost noserv
+	[ "$output" = "$("$RESOLVE" getnameinfo 198.18.0.1 80 nohost noserv)" ]	# as libc
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 numerichost numericserv
+	[[ $output =~ ^host\ 240\.[0-9.]+\ serv\ 80$ ]]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 numerichost namereqd
+	[ "$output" = "$("$RESOLVE" getnameinfo 198.18.0.1 80 numerichost namereqd)" ]	# as libc
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 hostlen=13
+	[ "$output" = "EAI_OVERFLOW" ]	# "g.secret.test" and its NUL need 14
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 hostlen=14
+	[ "$output" = "host g.secret.test serv http" ]
+	run preloaded "$RESOLVE" getnameinfo-of g.secret.test 80 servlen=4
+	[ "$output" = "EAI_OVERFLOW" ]
+	[ "$(dns_queries)" -eq 0 ]
+}
+
+@test "names under localhost are loopback, answered here: no DNS query (RFC 6761)" {
+	run preloaded "$RESOLVE" getaddrinfo sub.localhost 80 inet
+	[ "${lines[0]}" = "inet 127.0.0.1 80 1" ]
+	run preloaded "$RESOLVE" getaddrinfo localhost. 80 inet6
+	[ "${lines[0]}" = "inet6 ::1 80 1" ]
+	run preloaded "$RESOLVE" getaddrinfo A.B.LocalHost 80 unspec
+	[ "${lines[0]}" = "inet 127.0.0.1 80 1" ]	# IPv4 first, as /etc/hosts has it
+	[ "${lines[3]}" = "inet6 ::1 80 1" ]
+	run preloaded "$RESOLVE" getaddrinfo x.localhost http inet canonname
+	[ "${lines[0]}" = "canon x.localhost" ]
+	[ "${lines[1]}" = "inet 127.0.0.1 80 1" ]
+	run preloaded "$RESOLVE" gethostbyname sub.localhost
+	[ "$output" = $'name sub.localhost\naddr 127.0.0.1' ]
+	run preloaded "$RESOLVE" gethostbyname2 localhost. 6
+	[ "$output" = $'name localhost.\naddr ::1' ]
+	run preloaded "$RESOLVE" gethostbyname_r sub.localhost.
+	[ "$output" = $'name sub.localhost.\naddr 127.0.0.1' ]
+	[ "$(dns_queries)" -eq 0 ]
+	run preloaded "$RESOLVE" getaddrinfo notlocalhost 80 inet
+	[[ $output == "inet 240."* ]]	# a name like any other: the last hop's
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN dns=local" "$RESOLVE" getaddrinfo sub.localhost 80 inet
+	[ "$(dns_queries)" -ge 1 ]	# dns=local: libc's resolver, as asked
+}
+
+@test "what is not a host name gets no fake address: EAI_NONAME, HOST_NOT_FOUND" {
+	long_label=$(printf 'a%.0s' {1..64}).test
+	for name in . .. -leading-dash a..b .a a.-b.test "$long_label" 'a$b.test' $'a\tb'; do
+		run preloaded "$RESOLVE" getaddrinfo "$name" 80 inet
+		[ "$output" = "EAI_NONAME" ] || { echo "getaddrinfo $name: $output"; false; }
+		run preloaded "$RESOLVE" gethostbyname "$name"
+		[ "$output" = "h_errno 1" ] || { echo "gethostbyname $name: $output"; false; }
+		run preloaded "$RESOLVE" gethostbyname_r "$name"
+		[ "$output" = "errno ENOENT h_errno 1" ] || { echo "gethostbyname_r $name: $output"; false; }
+	done
+	for name in _dmarc.example.test my_host.test fqdn.test. xn--bcher-kva.test; do
+		run preloaded "$RESOLVE" getaddrinfo "$name" 80 inet
+		[[ $output == "inet 240."* ]] || { echo "getaddrinfo $name: $output"; false; }
+	done
+	[ "$(dns_queries)" -eq 0 ]
+}
+
+@test "getaddrinfo_a, every way it tells: fake addresses, no DNS query" {
+	for mode in wait nowait thread signal; do
+		run preloaded "$RESOLVE" getaddrinfo_a "$mode" a.secret.test b.secret.test sub.localhost 198.18.0.1 bad..name
+		[ "$status" -eq 0 ]
+		[[ ${lines[0]} =~ ^a\.secret\.test\ 240\.[0-9.]+$ ]] || { echo "$mode: $output"; false; }
+		[[ ${lines[1]} =~ ^b\.secret\.test\ 240\.[0-9.]+$ ]]
+		[ "${lines[0]#* }" != "${lines[1]#* }" ]
+		[ "${lines[2]}" = "sub.localhost 127.0.0.1" ]
+		[ "${lines[3]}" = "198.18.0.1 198.18.0.1" ]
+		[ "${lines[4]}" = "bad..name EAI_NONAME" ]
+		case $mode in
+		thread | signal) [ "${lines[5]}" = "notified" ] ;;
+		*) [ "${#lines[@]}" -eq 5 ] ;;
+		esac
+	done
+	[ "$(dns_queries)" -eq 0 ]
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN dns=local" "$RESOLVE" getaddrinfo_a wait leaky.test
+	[ "$output" = "leaky.test 198.18.0.9" ]	# dns=local: libc's own, through the detector
+	[ "$(dns_queries)" -ge 1 ]
+}
+
+@test "rcmd and rexec connect by themselves: refused, EPERM, a line; ruserok denies with dns=remote" {
+	for call in rcmd rcmd_af rexec rexec_af; do
+		for host in x.secret.test 198.18.0.7; do
+			run preloaded "$RESOLVE" "$call" "$host"
+			[ "$status" -eq 1 ]
+			[[ $output == *"$call refused errno=EPERM"* ]] || { echo "$call $host: $output"; false; }
+			[[ $output == *"sockschain: $call($host:51"[24]") refused: it connects by itself, around the chain"* ]]
+		done
+	done
+	run preloaded "$RESOLVE" ruserok x.secret.test
+	[[ $output == *"ruserok refused errno=EPERM"* ]]
+	[[ $output == *"sockschain: ruserok(x.secret.test) denied: its lookups would send DNS queries out"* ]]
+	[ "$(dns_queries)" -eq 0 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 0 ]
+}
+
+@test "every res_* query and send function is refused with dns=remote" {
+	for call in res_query res_search res_querydomain res_send res_nquery res_nsearch \
+		    res_nquerydomain res_nsend; do
+		run preloaded "$RESOLVE" "$call" q.secret.test
+		[ "$status" -eq 1 ]
+		[[ $output == *"refused h_errno=3 errno=EPERM"* ]] || { echo "$call: $output"; false; }
+		[[ $output == *"sockschain: $call("*") refused: the DNS query would leave this machine"* ]]
+	done
+	[ "$(dns_queries)" -eq 0 ]
+}
+
+@test "a full fake map is said once, however many names then fail" {
+	names=$(printf 'n%d.test ' $(seq 400))
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN fake_range=10.99.0.0/24" "$RESOLVE" threads 2 $names
+	[ "$status" -eq 1 ]
+	[ "$(grep -c 'fail INCONSISTENT' <<<"$output")" -eq 146 ]	# 254 fit
+	[ "$(grep -c 'the fake address map is full' <<<"$output")" -eq 1 ]
+}
+
+@test "gethostid without /etc/hostid: this host's name looked up in /etc/hosts only, never DNS" {
+	[[ ! -e /etc/hostid ]] || skip "/etc/hostid exists: gethostid looks nothing up"
+	printf '127.0.0.1 localhost\n' >"$BATS_TEST_TMPDIR/hosts"
+	mount --bind "$BATS_TEST_TMPDIR/hosts" /etc/hosts
+	run preloaded "$RESOLVE" gethostid
+	umount /etc/hosts
+	[ "$output" = "hostid 0" ]	# libc's answer for a name it cannot find
+	[ "$(dns_queries)" -eq 0 ]
+	printf '127.0.0.1 localhost\n10.200.0.1 other %s\n' "$(uname -n)" >"$BATS_TEST_TMPDIR/hosts"
+	mount --bind "$BATS_TEST_TMPDIR/hosts" /etc/hosts
+	run preloaded "$RESOLVE" gethostid
+	plain=$("$RESOLVE" gethostid)
+	umount /etc/hosts
+	[ "$output" = "$plain" ]	# listed there: libc's own id
+	[ "$output" = "hostid ffffffffc80a0100" ]
+	[ "$(dns_queries)" -eq 0 ]
+}
+
+@test "getnetbyname with \"networks: files dns\": /etc/networks answers, DNS is never asked" {
+	printf 'hosts: files dns\nnetworks: files dns\n' >"$BATS_TEST_TMPDIR/nsswitch.conf"
+	printf 'loopnet 127.0.0.0\n' >"$BATS_TEST_TMPDIR/networks"
+	mount --bind "$BATS_TEST_TMPDIR/nsswitch.conf" /etc/nsswitch.conf
+	mount --bind "$BATS_TEST_TMPDIR/networks" /etc/networks
+	run preloaded "$RESOLVE" getnetbyname corpnet.secret.test
+	missing_out=$output
+	run preloaded "$RESOLVE" getnetbyname loopnet
+	umount /etc/networks
+	umount /etc/nsswitch.conf
+	[ "$missing_out" = "none" ]
+	[ "$output" = "net loopnet 7f000000" ]
+	[ "$(dns_queries)" -eq 0 ]
+}

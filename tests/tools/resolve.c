@@ -8,11 +8,19 @@
  *   gethostbyname NAME | gethostbyname2 NAME 4|6 | gethostbyname_r NAME [BUFLEN]
  *   gethostbyaddr ADDR | gethostbyaddr_r ADDR
  *       prints "name NAME" and "addr ADDR" lines; or "h_errno N" / "errno NAME"
- *   getnameinfo ADDR PORT [namereqd|numerichost]
- *       prints "host HOST serv SERV"; or "EAI_..."
+ *   getnameinfo ADDR PORT [FLAG...]
+ *       FLAG: namereqd numerichost numericserv nohost noserv hostlen=N servlen=N
+ *       prints "host HOST serv SERV" ("-" for a NULL buffer); or "EAI_..."
+ *   getnameinfo-of NAME PORT [FLAG...]: the same, on the address NAME resolves to
  *   reverse NAME: resolves NAME, then in the same process looks its address up
  *       with gethostbyaddr, gethostbyaddr_r and getnameinfo (plain and numeric)
- *   res_query NAME
+ *   getaddrinfo_a wait|nowait|thread|signal NAME...: one request per NAME (AF_INET,
+ *       stream); nowait waits with gai_suspend, thread and signal for their
+ *       notification; prints "NAME ADDR" or "NAME EAI_...", then "notified" if told
+ *   rcmd|rexec|ruserok NAME: calls it; prints "ok N" or "refused errno=NAME"
+ *   gethostid: prints "hostid HEX"
+ *   getnetbyname NAME: prints "net NAME HEX" or "none"
+ *   res_query|res_search|res_querydomain|res_send NAME (and their res_n* forms)
  *       prints "len N" or "refused h_errno=N errno=NAME"
  *   threads N NAME...: N threads each getaddrinfo every NAME; prints "NAME ADDR" once
  *       per distinct pair, so a consistent map prints each name once
@@ -24,9 +32,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <resolv.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static const struct {
 	int code;
@@ -192,24 +204,49 @@ static int do_gethostbyaddr(const char *text, int reentrant)
 	return print_hostent(result);
 }
 
+/* FLAG: namereqd numerichost numericserv (NI_*), nohost noserv (NULL buffers), hostlen=N servlen=N. */
 static int do_getnameinfo(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	char host[300], serv[64];
-	int flags = 0, len = parse_addr(argv[0], &ss, argc > 1 ? atoi(argv[1]) : 0), rc;
+	socklen_t hostlen = sizeof(host), servlen = sizeof(serv);
+	int flags = 0, len = parse_addr(argv[0], &ss, argc > 1 ? atoi(argv[1]) : 0), rc, i;
+	bool nohost = false, noserv = false;
 
 	if (!len)
 		return 2;
-	if (argc > 2 && strcmp(argv[2], "namereqd") == 0)
-		flags |= NI_NAMEREQD;
-	if (argc > 2 && strcmp(argv[2], "numerichost") == 0)
-		flags |= NI_NUMERICHOST;
-	rc = getnameinfo((struct sockaddr *)&ss, (socklen_t)len, host, sizeof(host), serv,
-			 sizeof(serv), flags);
+	for (i = 2; i < argc; i++) {
+		flags |= strcmp(argv[i], "namereqd") == 0 ? NI_NAMEREQD
+			 : strcmp(argv[i], "numerichost") == 0 ? NI_NUMERICHOST
+			 : strcmp(argv[i], "numericserv") == 0 ? NI_NUMERICSERV : 0;
+		nohost = nohost || strcmp(argv[i], "nohost") == 0;
+		noserv = noserv || strcmp(argv[i], "noserv") == 0;
+		if (strncmp(argv[i], "hostlen=", 8) == 0)
+			hostlen = (socklen_t)atoi(argv[i] + 8);
+		if (strncmp(argv[i], "servlen=", 8) == 0)
+			servlen = (socklen_t)atoi(argv[i] + 8);
+	}
+	rc = getnameinfo((struct sockaddr *)&ss, (socklen_t)len, nohost ? NULL : host,
+			 nohost ? 0 : hostlen, noserv ? NULL : serv, noserv ? 0 : servlen, flags);
 	if (rc != 0)
 		return print_eai(rc);
-	printf("host %s serv %s\n", host, serv);
+	printf("host %s serv %s\n", nohost ? "-" : host, noserv ? "-" : serv);
 	return 0;
+}
+
+/* getnameinfo ARGS... on the fake address NAME gets, in this process. */
+static int do_getnameinfo_of(const char *name, int argc, char **argv)
+{
+	struct hostent *he = gethostbyname(name);
+	char ip[INET_ADDRSTRLEN], *args[16] = { ip };
+	int i;
+
+	if (!he)
+		return print_hostent(he);
+	inet_ntop(AF_INET, he->h_addr_list[0], ip, sizeof(ip));
+	for (i = 0; i < argc && i < 15; i++)
+		args[i + 1] = argv[i];
+	return do_getnameinfo(i + 1, args);
 }
 
 /* The reverse calls on the address NAME got, in this process (the map is per process). */
@@ -234,19 +271,140 @@ static int do_reverse(const char *name)
 	return rc;
 }
 
-static int do_res_query(const char *name)
+/* CALL: res_query res_search res_querydomain res_send, or their res_n* forms. */
+static int do_res_query(const char *call, const char *name)
 {
-	unsigned char answer[512];
-	int n;
+	unsigned char answer[512], query[512];
+	struct __res_state state = { 0 };
+	int n, qlen;
+	bool nform = strncmp(call, "res_n", 5) == 0;
+	const char *base = call + (nform ? 5 : 4);
 
+	if (nform && res_ninit(&state) < 0)
+		return 2;
+	qlen = res_mkquery(QUERY, name, 1 /* IN */, 1 /* A */, NULL, 0, NULL, query, sizeof(query));
 	errno = 0;
-	n = res_query(name, 1 /* IN */, 1 /* A */, answer, sizeof(answer));
+	if (strcmp(base, "query") == 0)
+		n = nform ? res_nquery(&state, name, 1, 1, answer, sizeof(answer))
+			  : res_query(name, 1, 1, answer, sizeof(answer));
+	else if (strcmp(base, "search") == 0)
+		n = nform ? res_nsearch(&state, name, 1, 1, answer, sizeof(answer))
+			  : res_search(name, 1, 1, answer, sizeof(answer));
+	else if (strcmp(base, "querydomain") == 0)
+		n = nform ? res_nquerydomain(&state, name, "test", 1, 1, answer, sizeof(answer))
+			  : res_querydomain(name, "test", 1, 1, answer, sizeof(answer));
+	else if (strcmp(base, "send") == 0 && qlen > 0)
+		n = nform ? res_nsend(&state, query, qlen, answer, sizeof(answer))
+			  : res_send(query, qlen, answer, sizeof(answer));
+	else
+		return 2;
+	if (nform)
+		res_nclose(&state);
 	if (n < 0) {
 		printf("refused h_errno=%d errno=%s\n", h_errno, errno ? strerrorname_np(errno) : "0");
 		return 1;
 	}
 	printf("len %d\n", n);
 	return 0;
+}
+
+static sem_t notified;
+
+static void on_notify(union sigval value)
+{
+	(void)value;
+	sem_post(&notified);
+}
+
+static void on_signal(int signo)
+{
+	(void)signo;
+	sem_post(&notified);
+}
+
+static int do_getaddrinfo_a(const char *mode, int count, char **names)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+	struct gaicb *reqs = calloc((size_t)count, sizeof(*reqs));
+	struct gaicb **list = calloc((size_t)count, sizeof(*list));
+	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+	struct timespec deadline;
+	char ip[INET_ADDRSTRLEN];
+	int i, rc, told = 0;
+
+	sem_init(&notified, 0, 0);
+	if (strcmp(mode, "thread") == 0) {
+		sev.sigev_notify = SIGEV_THREAD;
+		sev.sigev_notify_function = on_notify;
+	} else if (strcmp(mode, "signal") == 0) {
+		signal(SIGUSR1, on_signal);
+		sev.sigev_notify = SIGEV_SIGNAL;
+		sev.sigev_signo = SIGUSR1;
+	}
+	for (i = 0; i < count; i++) {
+		reqs[i] = (struct gaicb){ .ar_name = names[i], .ar_service = "80", .ar_request = &hints };
+		list[i] = &reqs[i];
+	}
+	rc = getaddrinfo_a(strcmp(mode, "wait") == 0 ? GAI_WAIT : GAI_NOWAIT, list, count, &sev);
+	if (rc != 0)
+		return print_eai(rc);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 5;
+	if (sev.sigev_notify != SIGEV_NONE)
+		while ((told = sem_timedwait(&notified, &deadline) == 0) == 0 && errno == EINTR)
+			;
+	for (i = 0; i < count; i++) {
+		const struct gaicb *one[1] = { list[i] };
+		struct timespec five = { 5, 0 };
+
+		while (gai_error(list[i]) == EAI_INPROGRESS && gai_suspend(one, 1, &five) != 0)
+			;
+		rc = gai_error(list[i]);
+		printf("%s ", names[i]);
+		if (rc != 0) {
+			print_eai(rc);
+			continue;
+		}
+		inet_ntop(AF_INET, &((struct sockaddr_in *)list[i]->ar_result->ai_addr)->sin_addr, ip,
+			  sizeof(ip));
+		printf("%s%s\n", ip, gai_cancel(list[i]) == EAI_ALLDONE ? "" : " not-done");
+		freeaddrinfo(list[i]->ar_result);
+	}
+	if (told)
+		printf("notified\n");
+	free(reqs);
+	free(list);
+	return 0;
+}
+
+static int print_refusal(const char *call, int rc)
+{
+	if (rc >= 0) {
+		printf("%s ok %d\n", call, rc);
+		return 0;
+	}
+	printf("%s refused errno=%s\n", call, errno ? strerrorname_np(errno) : "0");
+	return 1;
+}
+
+/* The r-commands: each would resolve NAME and (but ruserok) connect by itself. */
+static int do_rcommand(const char *call, const char *name)
+{
+	char *host = (char *)name;
+	int fd2 = -1;
+
+	errno = 0;
+	if (strcmp(call, "rcmd") == 0)
+		return print_refusal(call, rcmd(&host, htons(514), "root", "root", "true", NULL));
+	if (strcmp(call, "rcmd_af") == 0)
+		return print_refusal(call, rcmd_af(&host, htons(514), "root", "root", "true", NULL,
+						   AF_UNSPEC));
+	if (strcmp(call, "rexec") == 0)
+		return print_refusal(call, rexec(&host, htons(512), "user", "pass", "true", &fd2));
+	if (strcmp(call, "rexec_af") == 0)
+		return print_refusal(call, rexec_af(&host, htons(512), "user", "pass", "true", &fd2,
+						    AF_UNSPEC));
+	return print_refusal(call, ruserok(name, 0, "user", "user"));
 }
 
 /* One thread's work: resolve every name, note each address. */
@@ -319,10 +477,27 @@ int main(int argc, char **argv)
 		return do_gethostbyaddr(argv[2], 1);
 	if (strcmp(call, "getnameinfo") == 0 && argc > 2)
 		return do_getnameinfo(argc - 2, argv + 2);
+	if (strcmp(call, "getnameinfo-of") == 0 && argc > 3)
+		return do_getnameinfo_of(argv[2], argc - 3, argv + 3);
 	if (strcmp(call, "reverse") == 0 && argc > 2)
 		return do_reverse(argv[2]);
-	if (strcmp(call, "res_query") == 0 && argc > 2)
-		return do_res_query(argv[2]);
+	if (strcmp(call, "getaddrinfo_a") == 0 && argc > 3)
+		return do_getaddrinfo_a(argv[2], argc - 3, argv + 3);
+	if ((strcmp(call, "rcmd") == 0 || strcmp(call, "rcmd_af") == 0 || strcmp(call, "rexec") == 0 ||
+	     strcmp(call, "rexec_af") == 0 || strcmp(call, "ruserok") == 0) && argc > 2)
+		return do_rcommand(call, argv[2]);
+	if (strcmp(call, "getnetbyname") == 0 && argc > 2) {
+		struct netent *ne = getnetbyname(argv[2]);
+
+		printf(ne ? "net %s %x\n" : "none\n", ne ? ne->n_name : "", ne ? ne->n_net : 0);
+		return !ne;
+	}
+	if (strcmp(call, "gethostid") == 0) {
+		printf("hostid %lx\n", gethostid());
+		return 0;
+	}
+	if (strncmp(call, "res_", 4) == 0 && argc > 2)
+		return do_res_query(call, argv[2]);
 	if (strcmp(call, "threads") == 0 && argc > 3)
 		return do_threads(atoi(argv[2]), argc - 3, argv + 3);
 	fprintf(stderr, "usage: resolve getaddrinfo|gethostbyname|gethostbyname2|gethostbyname_r|"
