@@ -26,7 +26,8 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 CHAIN_SRC    := $(wildcard chain/*.c)
 # shim/: one folder per program, and common/ for what more than one links.
 SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
-LAUNCHER_SRC := $(wildcard shim/launcher/*.c) shim/common/chainsource.c shim/common/exec_check.c
+LAUNCHER_SRC := $(wildcard shim/launcher/*.c) $(addprefix shim/common/,chainsource.c exec_check.c \
+		elf_probe.c preload_list.c)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 TOOLS        := testproxy target dnsrecorder delaylink netns client resolve
 BENCH_SRC    := $(wildcard tests/bench/*.c)
@@ -55,7 +56,7 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OBJ)/shim/launcher/launcher.o $(OBJ)/shim/preload/exec_guard.o: ALL_CFLAGS += $(SAN_DEFS)
+$(OBJ)/shim/common/preload_list.o: ALL_CFLAGS += $(SAN_DEFS)
 
 $(LIB): $(CHAIN_OBJ) $(SHIM_LIB_SRC:%.c=$(OBJ)/%.o)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now -o $@ $^ $(ALL_LDFLAGS) -ldl

@@ -11,6 +11,7 @@
 #include "../common/chainsource.h"
 #include "check.h"
 #include "../common/exec_check.h"
+#include "../common/preload_list.h"
 #include "explain.h"
 #include "print_config.h"
 
@@ -272,33 +273,20 @@ static int find_library(char *path, size_t cap)
 	return -1;
 }
 
-/* Sanitizer builds name their runtime, which must be loaded before anything else. */
-#ifndef PRELOAD_FIRST
-#define PRELOAD_FIRST ""
-#endif
-
 /* Adds the library in front of any LD_PRELOAD entries already there. */
 static int export_preload(void)
 {
-	const char *old = getenv("LD_PRELOAD"), *first = PRELOAD_FIRST;
-	char lib[PATH_MAX], *list;
-	int rc;
+	char lib[PATH_MAX], *entry;
 
 	if (find_library(lib, sizeof(lib)) < 0) {
 		say("cannot find %s next to the launcher, or %s in ../lib/sockschain/",
 		    LIBRARY_NAME, INSTALLED_NAME);
 		return -1;
 	}
-	if (old && strstr(old, lib))
-		return 0;
-	if (!old)
-		old = "";
-	if (asprintf(&list, "%s %s %s", first, lib, old) < 0)
+	if (preload_entry(lib, getenv("LD_PRELOAD"), &entry) < 0)
 		return -1;
-	/* The loader skips extra spaces and loads a library named twice once. */
-	rc = setenv("LD_PRELOAD", list, 1);
-	free(list);
-	return rc;
+	/* The environment keeps the entry itself: it lives until the exec. */
+	return entry ? putenv(entry) : 0;
 }
 
 /* Like execvp: a file without "#!" that the kernel will not run is a shell script. */
@@ -324,20 +312,21 @@ static void exec_program(const char *path, char **argv)
 
 static int run(const struct options *opt, int verbosity)
 {
-	char path[PATH_MAX], why[PATH_MAX + 100];
-	char level[2] = { (char)('0' + verbosity), '\0' };
-	int rc = exec_find(opt->command[0], path, sizeof(path));
+	char path[PATH_MAX], level[2] = { (char)('0' + verbosity), '\0' };
+	const char *cmd = opt->command[0];
+	struct exec_class c;
+	int rc = exec_search(cmd, path, sizeof(path), &c);
 
-	if (rc == -ENOENT) {
-		say("%s: command not found", opt->command[0]);
+	if (rc == -ENOENT && !strchr(cmd, '/')) {
+		say("%s: command not found", cmd);
 		return EXIT_NOT_FOUND;
 	}
 	if (rc < 0) {
-		say("%s: %s", opt->command[0], strerror(-rc));
-		return EXIT_CANNOT_RUN;
+		say("%s: %s", cmd, strerror(-rc));
+		return rc == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 	}
-	if (!opt->no_check && exec_check(path, why, sizeof(why)) < 0) {
-		say("refusing to run %s (--no-check overrides, unsafe)", why);
+	if (!opt->no_check && !exec_kind_reached(c.kind)) {
+		say("refusing to run %s (--no-check overrides, unsafe)", c.why);
 		return EXIT_LAUNCHER;
 	}
 	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0 || export_preload() < 0 ||
@@ -345,7 +334,7 @@ static int run(const struct options *opt, int verbosity)
 		return EXIT_LAUNCHER;
 	exec_program(path, opt->command);
 	rc = errno;
-	say("%s: %s", opt->command[0], strerror(rc));
+	say("%s: %s", cmd, strerror(rc));
 	return rc == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 }
 
