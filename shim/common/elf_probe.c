@@ -30,8 +30,12 @@ static const char GO_BUILDINFO_MAGIC[] = "\xff Go buildinf:";
 #define SHDR_BATCH 32		/* section headers read at once */
 #define SHSTRTAB_MAX 8192	/* section names read; Go's fit in far less */
 
-/* glibc's loader defines this symbol version; musl's and others do not. */
-#define GLIBC_LOADER_MARK "GLIBC_PRIVATE"
+/*
+ * glibc's loader defines this symbol version, which musl's does not; static
+ * glibc programs do too, but only the loader has its own usage text.
+ */
+#define GLIBC_VERSION_MARK "GLIBC_PRIVATE"
+#define GLIBC_LOADER_USAGE "EXECUTABLE-FILE [ARGS-FOR-PROGRAM...]"
 
 static bool read_exact(int fd, void *buf, size_t n, ElfW(Off) off)
 {
@@ -181,8 +185,10 @@ bool elf_is_glibc_loader(const char *path)
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map != MAP_FAILED) {
-			glibc = memmem(map, (size_t)st.st_size, GLIBC_LOADER_MARK,
-				       sizeof(GLIBC_LOADER_MARK) - 1) != NULL;
+			glibc = memmem(map, (size_t)st.st_size, GLIBC_VERSION_MARK,
+				       sizeof(GLIBC_VERSION_MARK) - 1) &&
+				memmem(map, (size_t)st.st_size, GLIBC_LOADER_USAGE,
+				       sizeof(GLIBC_LOADER_USAGE) - 1);
 			munmap(map, (size_t)st.st_size);
 		}
 	}
