@@ -294,6 +294,7 @@ static void exec_program(const char *path, char **argv)
 {
 	size_t n = 0;
 	char **sh_argv;
+	int rc;
 
 	execv(path, argv);
 	if (errno != ENOEXEC)
@@ -307,7 +308,9 @@ static void exec_program(const char *path, char **argv)
 	sh_argv[1] = (char *)path;
 	memcpy(sh_argv + 2, argv + 1, n * sizeof(*argv));	/* includes the NULL */
 	execv("/bin/sh", sh_argv);
+	rc = errno;	/* what the caller reports, whatever free() does */
 	free(sh_argv);
+	errno = rc;
 }
 
 static int run(const struct options *opt, int verbosity)
