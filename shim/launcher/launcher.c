@@ -54,14 +54,20 @@ struct options {
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* "sockschain: ..." to stderr, or appended to SOCKS_CHAIN_LOG. */
+/* "sockschain: ..." to stderr, or appended to SOCKS_CHAIN_LOG when it can be opened at once. */
 static void say(const char *fmt, ...)
 {
 	const char *log = getenv("SOCKS_CHAIN_LOG");
 	FILE *out = stderr, *file = NULL;
 	va_list ap;
+	int fd;
 
-	if (log && *log && (file = fopen(log, "ae")) != NULL)
+	/* Not blocking: a FIFO nobody reads would hold the launcher forever. */
+	if (log && *log &&
+	    (fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		       0600)) >= 0 && !(file = fdopen(fd, "a")))
+		close(fd);
+	if (file)
 		out = file;
 	fputs("sockschain: ", out);
 	va_start(ap, fmt);

@@ -236,6 +236,12 @@ teardown() {
 	[ "$output" = "${output#*sockschain}" ]
 }
 
+@test "SOCKS_CHAIN_LOG naming a FIFO nobody reads: the launcher's line goes to stderr at once" {
+	mkfifo "$BATS_TEST_TMPDIR/log.fifo"
+	run -125 timeout 5 env SOCKS_CHAIN_LOG="$BATS_TEST_TMPDIR/log.fifo" "$SOCKSCHAIN" --frobnicate true
+	[ "$output" = "sockschain: unknown option --frobnicate (see sockschain --help)" ]
+}
+
 @test "library without any chain: connections fail closed with EACCES, loopback still direct" {
 	run preloaded "$CLIENT" "$REMOTE" 80
 	[ "$status" -eq 1 ]
