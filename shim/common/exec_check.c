@@ -201,9 +201,9 @@ int exec_search(const char *file, char *path, size_t cap, struct exec_class *c)
 		dirs = DEFAULT_PATH;
 	for (p = dirs;; p = end + 1) {
 		end = strchrnul(p, ':');
-		/* An empty entry is the current directory. */
-		if ((size_t)snprintf(path, cap, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "",
-				     file) < cap) {
+		/* An empty entry is the current directory: "./", so that the path found has a '/'. */
+		if ((size_t)snprintf(path, cap, "%.*s/%s", end > p ? (int)(end - p) : 1,
+				     end > p ? p : ".", file) < cap) {
 			if (classify_candidate(path, c) != EXEC_UNRUNNABLE)
 				return 0;
 			if (!try_next(c->error))

@@ -47,7 +47,7 @@ static const char *judged_path(const struct exec_req *r, char *buf, size_t cap)
 					path && !path[0]))
 		snprintf(buf, cap, "/proc/self/fd/%d", r->fd);
 	else if (r->call == CALL_EXECVEAT && path && path[0] != '/' && r->fd != AT_FDCWD)
-		snprintf(buf, cap, "/proc/self/fd/%d/%s", r->fd, path ? path : "");
+		snprintf(buf, cap, "/proc/self/fd/%d/%s", r->fd, path);
 	else
 		return path;
 	return buf;
