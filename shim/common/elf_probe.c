@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ static const char GO_BUILDINFO_MAGIC[] = "\xff Go buildinf:";
 #define GO_NOTE_BUILDID 4
 #define NOTES_MAX 4096		/* bytes of a PT_NOTE segment looked at */
 #define SHDR_BATCH 32		/* section headers read at once */
+#define PHDR_MAX 64		/* program headers; the kernel allows 64 KiB of them, programs have ~13 */
 #define SHSTRTAB_MAX 8192	/* section names read; Go's fit in far less */
 
 /*
@@ -128,7 +130,7 @@ static int read_interp(int fd, const ElfW(Phdr) *ph, char *interp)
 int elf_probe(int fd, struct elf_probe *p)
 {
 	const ElfW(Phdr) *data = NULL;
-	ElfW(Phdr) ph, first_data;
+	ElfW(Phdr) phs[PHDR_MAX], ph, first_data;
 	ElfW(Ehdr) eh;
 	unsigned i;
 
@@ -141,9 +143,11 @@ int elf_probe(int fd, struct elf_probe *p)
 	}
 	if ((eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(ph))
 		return -ENOEXEC;
+	if (eh.e_phnum > PHDR_MAX ||
+	    !read_exact(fd, phs, eh.e_phnum * sizeof(ph), eh.e_phoff))
+		return -ENOEXEC;
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (!read_exact(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)))
-			return -ENOEXEC;
+		ph = phs[i];
 		if (ph.p_type == PT_INTERP && read_interp(fd, &ph, p->interp) < 0)
 			return -ENOEXEC;
 		if (ph.p_type == PT_NOTE && !p->go)
@@ -170,6 +174,27 @@ static bool glibc_loader_name(const char *path)
 	       strncmp(base, "ld64.so.", 8) == 0;
 }
 
+static int find_running_loader(struct dl_phdr_info *info, size_t size, void *data)
+{
+	const char **name = data;
+
+	(void)size;
+	if (info->dlpi_addr != getauxval(AT_BASE) || !info->dlpi_name || !info->dlpi_name[0])
+		return 0;
+	*name = info->dlpi_name;
+	return 1;
+}
+
+/* Whether st is the loader that runs this process: a glibc loader, since the library is in it. */
+static bool is_running_loader(const struct stat *st)
+{
+	const char *name = NULL;
+	struct stat own;
+
+	return getauxval(AT_BASE) && dl_iterate_phdr(find_running_loader, &name) && name &&
+	       stat(name, &own) == 0 && own.st_dev == st->st_dev && own.st_ino == st->st_ino;
+}
+
 bool elf_is_glibc_loader(const char *path)
 {
 	struct stat st;
@@ -179,6 +204,8 @@ bool elf_is_glibc_loader(const char *path)
 
 	if (!glibc_loader_name(path))
 		return false;
+	if (stat(path, &st) == 0 && is_running_loader(&st))
+		return true;
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return false;
