@@ -29,7 +29,7 @@ static const char GO_BUILDINFO_MAGIC[] = "\xff Go buildinf:";
 #define GO_NOTE_BUILDID 4
 #define NOTES_MAX 4096		/* bytes of a PT_NOTE segment looked at */
 #define SHDR_BATCH 32		/* section headers read at once */
-#define PHDR_MAX 64		/* program headers; the kernel allows 64 KiB of them, programs have ~13 */
+#define PHDR_BATCH 16		/* program headers read at once; programs have about 13 */
 #define SHSTRTAB_MAX 8192	/* section names read; Go's fit in far less */
 
 /*
@@ -130,7 +130,7 @@ static int read_interp(int fd, const ElfW(Phdr) *ph, char *interp)
 int elf_probe(int fd, struct elf_probe *p)
 {
 	const ElfW(Phdr) *data = NULL;
-	ElfW(Phdr) phs[PHDR_MAX], ph, first_data;
+	ElfW(Phdr) phs[PHDR_BATCH], ph, first_data;
 	ElfW(Ehdr) eh;
 	unsigned i;
 
@@ -143,11 +143,12 @@ int elf_probe(int fd, struct elf_probe *p)
 	}
 	if ((eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(ph))
 		return -ENOEXEC;
-	if (eh.e_phnum > PHDR_MAX ||
-	    !read_exact(fd, phs, eh.e_phnum * sizeof(ph), eh.e_phoff))
-		return -ENOEXEC;
 	for (i = 0; i < eh.e_phnum; i++) {
-		ph = phs[i];
+		if (i % PHDR_BATCH == 0 &&
+		    !read_exact(fd, phs, (eh.e_phnum - i < PHDR_BATCH ? eh.e_phnum - i : PHDR_BATCH) *
+					 sizeof(ph), eh.e_phoff + i * sizeof(ph)))
+			return -ENOEXEC;	/* the kernel could not read them either */
+		ph = phs[i % PHDR_BATCH];
 		if (ph.p_type == PT_INTERP && read_interp(fd, &ph, p->interp) < 0)
 			return -ENOEXEC;
 		if (ph.p_type == PT_NOTE && !p->go)
