@@ -163,12 +163,15 @@ except OSError as e: print('execv', errno.errorcode[e.errno])"
 import os, errno
 for path in ['$d/missing', '$d/not-executable', '$d', '$d/plain', '$d/orphan']:
     try: os.execv(path, ['x'])
-    except OSError as e: print(path.rsplit('/', 1)[-1], errno.errorcode[e.errno])"
+    except OSError as e: print(path.rsplit('/', 1)[-1], errno.errorcode[e.errno])
+try: os.posix_spawn('$d/missing', ['x'], os.environ)
+except OSError as e: print('posix_spawn', errno.errorcode[e.errno])"
 	[ "$output" = "missing ENOENT
 not-executable EACCES
 dir EACCES
 plain ENOEXEC
-orphan ENOENT" ]
+orphan ENOENT
+posix_spawn ENOENT" ]
 }
 
 @test "subprocess: a missing tool is FileNotFoundError, and the PATH entries on the way are passed over silently" {
