@@ -66,7 +66,7 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OBJ)/shim/launcher/launcher.o $(OBJ)/shim/preload/exec_guard.o: ALL_CFLAGS += $(SAN_DEFS)
+$(OBJ)/shim/common/preload_list.o: ALL_CFLAGS += $(SAN_DEFS)
 
 $(LIB): $(CHAIN_OBJ) $(SHIM_LIB_SRC:%.c=$(OBJ)/%.o)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now -o $@ $^ $(ALL_LDFLAGS) -ldl

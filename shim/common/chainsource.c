@@ -19,7 +19,8 @@ int chain_file_read(const char *path, char **text)
 	ssize_t n;
 	int fd, rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not blocking: opening a FIFO would wait for a writer, forever. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -27,7 +28,7 @@ int chain_file_read(const char *path, char **text)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		rc = S_ISDIR(st.st_mode) ? -EISDIR : -ENODEV;
 		goto out;
 	}
 	if (st.st_size > SPEC_TEXT_MAX) {
@@ -95,6 +96,8 @@ static int load_file(struct chain_source *src, const char *via, const char *path
 	rc = chain_file_read(path, &src->text);
 	if (rc == -EINVAL)
 		snprintf(why, cap, "%s: not a text file", path);
+	else if (rc == -ENODEV)
+		snprintf(why, cap, "%s: not a regular file (a FIFO, a device or a socket)", path);
 	else if (rc == -EFBIG)
 		snprintf(why, cap, "%s: larger than %d bytes", path, SPEC_TEXT_MAX);
 	else if (rc < 0)

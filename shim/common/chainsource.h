@@ -36,7 +36,11 @@ struct chain_source {
  */
 int chain_source_load(struct chain_source *src, bool use_env, char *why, size_t cap);
 
-/* Reads a whole chain file (at most SPEC_TEXT_MAX bytes) into a new string. */
+/*
+ * Reads a whole chain file (at most SPEC_TEXT_MAX bytes) into a new string.
+ * 0, or a negative errno: -EISDIR, -ENODEV when it is not a regular file (a
+ * FIFO or a device, which could block), -EFBIG, -EINVAL when it holds a NUL.
+ */
 int chain_file_read(const char *path, char **text);
 
 #endif

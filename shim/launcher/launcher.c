@@ -14,6 +14,7 @@
 #include "check.h"
 #include "../common/exec_check.h"
 #include "../common/hop_names.h"
+#include "../common/preload_list.h"
 #include "explain.h"
 #include "print_config.h"
 #include "../supervisor/supervise.h"
@@ -346,33 +347,20 @@ static int find_library(char *path, size_t cap)
 	return -1;
 }
 
-/* Sanitizer builds name their runtime, which must be loaded before anything else. */
-#ifndef PRELOAD_FIRST
-#define PRELOAD_FIRST ""
-#endif
-
 /* Adds the library in front of any LD_PRELOAD entries already there. */
 static int export_preload(void)
 {
-	const char *old = getenv("LD_PRELOAD"), *first = PRELOAD_FIRST;
-	char lib[PATH_MAX], *list;
-	int rc;
+	char lib[PATH_MAX], *entry;
 
 	if (find_library(lib, sizeof(lib)) < 0) {
 		say("cannot find %s next to the launcher, or %s in ../lib/sockschain/",
 		    LIBRARY_NAME, INSTALLED_NAME);
 		return -1;
 	}
-	if (old && strstr(old, lib))
-		return 0;
-	if (!old)
-		old = "";
-	if (asprintf(&list, "%s %s %s", first, lib, old) < 0)
+	if (preload_entry(lib, getenv("LD_PRELOAD"), &entry) < 0)
 		return -1;
-	/* The loader skips extra spaces and loads a library named twice once. */
-	rc = setenv("LD_PRELOAD", list, 1);
-	free(list);
-	return rc;
+	/* The environment keeps the entry itself: it lives until the exec. */
+	return entry ? putenv(entry) : 0;
 }
 
 /* Like execvp: a file without "#!" that the kernel will not run is a shell script. */
@@ -380,6 +368,7 @@ static void exec_program(const char *path, char **argv)
 {
 	size_t n = 0;
 	char **sh_argv;
+	int rc;
 
 	execv(path, argv);
 	if (errno != ENOEXEC)
@@ -393,7 +382,9 @@ static void exec_program(const char *path, char **argv)
 	sh_argv[1] = (char *)path;
 	memcpy(sh_argv + 2, argv + 1, n * sizeof(*argv));	/* includes the NULL */
 	execv("/bin/sh", sh_argv);
+	rc = errno;	/* what the caller reports, whatever free() does */
 	free(sh_argv);
+	errno = rc;
 }
 
 /*
@@ -417,34 +408,35 @@ static int run_supervised(const char *path, char **argv, int verbosity)
 
 static int run(const struct options *opt, int verbosity)
 {
-	char path[PATH_MAX], why[PATH_MAX + 100];
-	char level[2] = { (char)('0' + verbosity), '\0' };
-	int rc = exec_find(opt->command[0], path, sizeof(path));
+	char path[PATH_MAX], level[2] = { (char)('0' + verbosity), '\0' };
+	const char *cmd = opt->command[0];
+	struct exec_class c;
+	int rc = exec_search(cmd, path, sizeof(path), &c);
 
-	if (rc == -ENOENT) {
-		say("%s: command not found", opt->command[0]);
+	if (rc == -ENOENT && !strchr(cmd, '/')) {
+		say("%s: command not found", cmd);
 		return EXIT_NOT_FOUND;
 	}
 	if (rc < 0) {
-		say("%s: %s", opt->command[0], strerror(-rc));
-		return EXIT_CANNOT_RUN;
+		say("%s: %s", cmd, strerror(-rc));
+		return rc == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 	}
-	if (opt->supervise)
-		return setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0
-			       ? EXIT_LAUNCHER
-			       : run_supervised(path, opt->command, verbosity);
-	if (!opt->no_check && exec_check(path, why, sizeof(why)) < 0) {
-		say("refusing to run %s (--no-check overrides, unsafe)", why);
+	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0)
+		return EXIT_LAUNCHER;
+	/* What the library cannot reach, the supervisor carries: never directly. */
+	if (opt->supervise || (!opt->no_check && exec_kind_supervised(c.kind)))
+		return run_supervised(path, opt->command, verbosity);
+	if (!opt->no_check && !exec_kind_reached(c.kind)) {
+		say("refusing to run %s (--no-check overrides, unsafe)", c.why);
 		return EXIT_LAUNCHER;
 	}
-	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0 || export_preload() < 0 ||
-	    (opt->no_check && setenv("SOCKS_CHAIN_NO_CHECK", "1", 1) < 0))
+	if (export_preload() < 0 || (opt->no_check && setenv("SOCKS_CHAIN_NO_CHECK", "1", 1) < 0))
 		return EXIT_LAUNCHER;
 	if (verbosity >= 2)
 		say("%s: carried by the library (LD_PRELOAD)", path);
 	exec_program(path, opt->command);
 	rc = errno;
-	say("%s: %s", opt->command[0], strerror(rc));
+	say("%s: %s", cmd, strerror(rc));
 	return rc == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 }
 

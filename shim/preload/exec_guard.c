@@ -4,6 +4,7 @@
 #include "../common/config.h"
 #include "../common/exec_check.h"
 #include "../common/log.h"
+#include "../common/preload_list.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -13,10 +14,6 @@
 #include <string.h>
 #include <sys/auxv.h>
 
-#ifndef PRELOAD_FIRST
-#define PRELOAD_FIRST ""	/* sanitizer builds: their runtime, which must come first */
-#endif
-
 static bool check_disabled(void)
 {
 	const char *off = getauxval(AT_SECURE) ? NULL : getenv("SOCKS_CHAIN_NO_CHECK");
@@ -24,7 +21,7 @@ static bool check_disabled(void)
 	return off && strcmp(off, "1") == 0;
 }
 
-static int refuse(const char *call, const char *why)
+static void refuse(const char *call, const char *why)
 {
 	/* The chain's verbosity, without loading the chain just for this. */
 	struct shim_config quiet = { .verbosity = VERBOSITY_DEFAULT };
@@ -34,33 +31,38 @@ static int refuse(const char *call, const char *why)
 		snprintf(quiet.log_path, sizeof(quiet.log_path), "%s", log);
 	shim_log(&quiet, VERBOSITY_DEFAULT, "%s refused: %s, and its connections would go "
 		 "out directly (sockschain --no-check allows it, unsafely)", call, why);
-	errno = EPERM;
-	return -1;
 }
 
 int exec_guard(const char *path, const char *call)
 {
-	char why[PATH_MAX + 100];
+	struct exec_class c;
 	int saved = errno;
 
-	if (!path || check_disabled() || exec_check(path, why, sizeof(why)) == 0) {
+	if (!path || check_disabled() || exec_kind_reached(exec_classify(path, &c))) {
 		errno = saved;
 		return 0;
 	}
-	return refuse(call, why);
+	refuse(call, c.why);
+	errno = EPERM;
+	return -1;
 }
 
-int exec_guard_search(const char *file, const char *call)
+const char *exec_guard_search(const char *file, char *buf, size_t cap, const char *call)
 {
-	char path[PATH_MAX];
+	struct exec_class c;
 	int saved = errno;
 
-	/* Not found or not executable: the real call reports that. */
-	if (!file || exec_find(file, path, sizeof(path)) < 0) {
+	if (!file || check_disabled() || exec_search(file, buf, cap, &c) < 0) {
 		errno = saved;
-		return 0;
+		return file;	/* the real call fails as it would have */
 	}
-	return exec_guard(path, call);
+	if (exec_kind_reached(c.kind)) {
+		errno = saved;
+		return buf;
+	}
+	refuse(call, c.why);
+	errno = EPERM;
+	return NULL;
 }
 
 /* The library's own path, as the loader knows it. */
@@ -85,20 +87,23 @@ int exec_env_make(struct exec_env *e, char *const envp[])
 			preload = n;
 			old = envp[n] + 11;
 		}
-	if (strstr(old, lib))
-		return 0;
+	if (preload_entry(lib, old, &e->preload) < 0)
+		goto fail;
+	if (!e->preload)
+		return 0;	/* already there */
 	e->copy = calloc(n + 2, sizeof(*e->copy));
-	if (!e->copy || asprintf(&e->preload, "LD_PRELOAD=%s %s %s", PRELOAD_FIRST, lib, old) < 0) {
-		free(e->copy);
-		*e = (struct exec_env){ .env = (char **)envp };
-		errno = saved;
-		return -1;
-	}
+	if (!e->copy)
+		goto fail;
 	for (i = 0; i < n; i++)
 		e->copy[i] = envp[i];
 	e->copy[preload == (size_t)-1 ? n : preload] = e->preload;
 	e->env = e->copy;
 	return 0;
+fail:
+	exec_env_free(e);
+	*e = (struct exec_env){ .env = (char **)envp };
+	errno = saved;
+	return -1;
 }
 
 void exec_env_free(struct exec_env *e)

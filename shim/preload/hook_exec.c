@@ -26,78 +26,120 @@ typedef int (*execvpe_t)(const char *, char *const[], char *const[]);
 typedef int (*posix_spawn_t)(pid_t *, const char *, const posix_spawn_file_actions_t *,
 			     const posix_spawnattr_t *, char *const[], char *const[]);
 
-typedef int (*guard_fn)(const char *, const char *);
+/* One exec or spawn, as a hook received it. */
+struct exec_req {
+	enum { CALL_EXECVE, CALL_EXECVPE, CALL_EXECVEAT, CALL_FEXECVE, CALL_SPAWN, CALL_SPAWNP } call;
+	const char *file;	/* the path, or the name execvpe and posix_spawnp look up */
+	int fd;			/* execveat's dirfd, fexecve's fd */
+	int flags;		/* execveat's */
+	pid_t *pid;		/* posix_spawn's */
+	const posix_spawn_file_actions_t *actions;
+	const posix_spawnattr_t *attr;
+	char *const *argv;
+};
+
+/* The file a path-taking call runs: path itself, or what the descriptor names or holds. */
+static const char *judged_path(const struct exec_req *r, char *buf, size_t cap)
+{
+	const char *path = r->file;
+
+	if (r->call == CALL_FEXECVE || (r->call == CALL_EXECVEAT && (r->flags & AT_EMPTY_PATH) &&
+					path && !path[0]))
+		snprintf(buf, cap, "/proc/self/fd/%d", r->fd);
+	else if (r->call == CALL_EXECVEAT && path && path[0] != '/' && r->fd != AT_FDCWD)
+		snprintf(buf, cap, "/proc/self/fd/%d/%s", r->fd, path);
+	else
+		return path;
+	return buf;
+}
+
+/* The next definition of the call; file is what to run (a search's result). */
+static int run_real(const struct exec_req *r, const char *file, char *const env[])
+{
+	switch (r->call) {
+	case CALL_EXECVE: {
+		REAL(execve_t, execve);
+		return fn ? fn(file, r->argv, env) : (errno = ENOSYS, -1);
+	}
+	case CALL_EXECVPE: {
+		REAL(execvpe_t, execvpe);
+		return fn ? fn(file, r->argv, env) : (errno = ENOSYS, -1);
+	}
+	case CALL_EXECVEAT: {
+		REAL(execveat_t, execveat);
+		return fn ? fn(r->fd, file, r->argv, env, r->flags) : (errno = ENOSYS, -1);
+	}
+	case CALL_FEXECVE: {
+		REAL(fexecve_t, fexecve);
+		return fn ? fn(r->fd, r->argv, env) : (errno = ENOSYS, -1);
+	}
+	case CALL_SPAWN: {
+		REAL(posix_spawn_t, posix_spawn);
+		return fn ? fn(r->pid, file, r->actions, r->attr, r->argv, env) : ENOSYS;
+	}
+	case CALL_SPAWNP: {
+		REAL(posix_spawn_t, posix_spawnp);
+		return fn ? fn(r->pid, file, r->actions, r->attr, r->argv, env) : ENOSYS;
+	}
+	}
+	errno = ENOSYS;
+	return -1;
+}
 
 /*
- * Before any exec: the program passes the guard, and the environment it gets
- * keeps the library. 0, or -1 with errno (EPERM, ENOMEM: never run it
- * without the library).
+ * Every hook's one way: the program passes the guard, the environment it
+ * gets keeps the library, then the real call. What the real call returns,
+ * or -1 with errno (EPERM, ENOMEM: never run it without the library).
  */
-static int prepare(guard_fn guard, const char *what, char *const envp[], struct exec_env *e)
+static int guarded(const struct exec_req *r, char *const envp[])
 {
-	if (guard(what, "exec") < 0)
+	char buf[PATH_MAX];
+	const char *file = r->file;
+	struct exec_env e;
+	int rc;
+
+	if (r->call == CALL_EXECVPE || r->call == CALL_SPAWNP) {
+		if (r->file && !(file = exec_guard_search(r->file, buf, sizeof(buf), "exec")))
+			return -1;
+	} else if (exec_guard(judged_path(r, buf, sizeof(buf)), "exec") < 0) {
 		return -1;
-	if (exec_env_make(e, envp) < 0) {
+	}
+	if (exec_env_make(&e, envp) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
-	return 0;
+	rc = run_real(r, file, e.env);
+	exec_env_free(&e);
+	return rc;
+}
+
+/* posix_spawn reports errors as its return value, not in errno. */
+static int guarded_spawn(const struct exec_req *r, char *const envp[])
+{
+	int saved = errno, rc = guarded(r, envp);
+
+	if (rc < 0) {
+		rc = errno;
+		errno = saved;
+	}
+	return rc;
 }
 
 int shim_execve(const char *path, char *const argv[], char *const envp[])
 {
-	REAL(execve_t, execve);
-	struct exec_env e;
-	int rc;
-
-	if (!fn || prepare(exec_guard, path, envp, &e) < 0)
-		return -1;
-	rc = fn(path, argv, e.env);
-	exec_env_free(&e);
-	return rc;
+	return guarded(&(struct exec_req){ .call = CALL_EXECVE, .file = path, .argv = argv }, envp);
 }
 
 int shim_execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	REAL(execvpe_t, execvpe);
-	struct exec_env e;
-	int rc;
-
-	if (!fn || prepare(exec_guard_search, file, envp, &e) < 0)
-		return -1;
-	rc = fn(file, argv, e.env);
-	exec_env_free(&e);
-	return rc;
-}
-
-/* The program execveat() runs: path itself, or what dirfd names or holds. */
-static const char *execveat_path(int dirfd, const char *path, int flags, char *buf, size_t cap)
-{
-	if (path && path[0] == '/')
-		return path;
-	if ((flags & AT_EMPTY_PATH) && path && !path[0])
-		snprintf(buf, cap, "/proc/self/fd/%d", dirfd);
-	else if (dirfd == AT_FDCWD)
-		return path;
-	else
-		snprintf(buf, cap, "/proc/self/fd/%d/%s", dirfd, path ? path : "");
-	return buf;
+	return guarded(&(struct exec_req){ .call = CALL_EXECVPE, .file = file, .argv = argv }, envp);
 }
 
 int shim_execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
 		  int flags)
 {
-	REAL(execveat_t, execveat);
-	char buf[PATH_MAX];
-	struct exec_env e;
-	int rc;
-
-	if (!fn || prepare(exec_guard, execveat_path(dirfd, path, flags, buf, sizeof(buf)), envp,
-			   &e) < 0)
-		return -1;
-	rc = fn(dirfd, path, argv, e.env, flags);
-	exec_env_free(&e);
-	return rc;
+	return guarded(&(struct exec_req){ .call = CALL_EXECVEAT, .file = path, .fd = dirfd,
+					   .flags = flags, .argv = argv }, envp);
 }
 
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
@@ -113,17 +155,7 @@ SHIM_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	REAL(fexecve_t, fexecve);
-	char path[32];
-	struct exec_env e;
-	int rc;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (!fn || prepare(exec_guard, path, envp, &e) < 0)
-		return -1;
-	rc = fn(fd, argv, e.env);
-	exec_env_free(&e);
-	return rc;
+	return guarded(&(struct exec_req){ .call = CALL_FEXECVE, .fd = fd, .argv = argv }, envp);
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[])
@@ -189,38 +221,18 @@ SHIM_EXPORT int execle(const char *path, const char *arg, ...)
 	return shim_execve(path, argv, envp);
 }
 
-/* posix_spawn reports errors as its return value, not in errno. */
-static int spawn_with(posix_spawn_t fn, guard_fn guard, pid_t *pid, const char *what,
-		      const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
-		      char *const argv[], char *const envp[])
-{
-	struct exec_env e;
-	int saved = errno, rc;
-
-	if (!fn)
-		return ENOSYS;
-	if (prepare(guard, what, envp, &e) < 0) {
-		rc = errno;
-		errno = saved;
-		return rc;
-	}
-	rc = fn(pid, what, actions, attr, argv, e.env);
-	exec_env_free(&e);
-	return rc;
-}
-
 SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
 			    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	REAL(posix_spawn_t, posix_spawn);
-
-	return spawn_with(fn, exec_guard, pid, path, actions, attr, argv, envp);
+	return guarded_spawn(&(struct exec_req){ .call = CALL_SPAWN, .file = path, .pid = pid,
+						 .actions = actions, .attr = attr, .argv = argv },
+			     envp);
 }
 
 SHIM_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
 			     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	REAL(posix_spawn_t, posix_spawnp);
-
-	return spawn_with(fn, exec_guard_search, pid, file, actions, attr, argv, envp);
+	return guarded_spawn(&(struct exec_req){ .call = CALL_SPAWNP, .file = file, .pid = pid,
+						 .actions = actions, .attr = attr, .argv = argv },
+			     envp);
 }

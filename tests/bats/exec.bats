@@ -113,3 +113,106 @@ print(libc.syscall(42, s.fileno(), addr, len(addr)), errno.errorcode[ctypes.get_
 	[[ $output == *"-1 ECONNREFUSED"* ]]
 	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
 }
+
+# nothing_connected: neither the proxy nor the target was reached.
+nothing_connected() {
+	[ ! -s "$BATS_TEST_TMPDIR/p1.log" ]
+	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
+}
+
+@test "a Go program, dynamic or static, is refused at exec: EPERM, the line, nothing connects" {
+	need_foreign go-client
+	need_foreign go-static-client
+	for go in "$BUILD/tests/go-client" "$BUILD/tests/go-static-client"; do
+		run -126 "$SOCKSCHAIN" sh -c "'$go' $REMOTE 80"
+		[[ $output == *"sockschain: exec refused: $go is a Go program: it makes its own system calls, the library cannot reach it"* ]]
+		[[ $output != *"go client:"* ]]
+		command -v python3 >/dev/null || missing "python3 is not installed"
+		run "$SOCKSCHAIN" python3 -c "
+import os, errno
+try: os.execv('$go', ['go-client', '$REMOTE', '80'])
+except OSError as e: print('execv', errno.errorcode[e.errno])"
+		[[ $output == *"execv EPERM"* ]]
+		[[ $output == *"exec refused: $go is a Go program"* ]]
+		nothing_connected
+	done
+	# what the guard prevents: run anyway, it goes around the library (and the
+	# namespace has no route for it)
+	run "$SOCKSCHAIN" --no-check "$BUILD/tests/go-client" "$REMOTE" 80
+	[[ $output == *"go client: fail:"* ]]
+	nothing_connected
+}
+
+@test "a program linked against musl is refused at exec: EPERM, the line, nothing connects" {
+	need_foreign musl-client
+	musl=$BUILD/tests/musl-client
+	run -126 "$SOCKSCHAIN" sh -c "'$musl' $REMOTE 80"
+	[[ $output == *"sockschain: exec refused: $musl is linked against musl (its loader is /lib/ld-musl-"*".so.1): the library is built for glibc"* ]]
+	[[ $output != *"tiny client:"* ]]
+	nothing_connected
+}
+
+@test "an exec the kernel refuses anyway fails with the kernel's errno, and the library says nothing" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	d=$BATS_TEST_TMPDIR/dir
+	mkdir "$d"
+	printf 'no shebang\n' >"$d/plain" && chmod +x "$d/plain"
+	printf 'x' >"$d/not-executable"
+	printf '#!%s/no-such-interpreter\n' "$d" >"$d/orphan" && chmod +x "$d/orphan"
+	run "$SOCKSCHAIN" python3 -c "
+import os, errno
+for path in ['$d/missing', '$d/not-executable', '$d', '$d/plain', '$d/orphan']:
+    try: os.execv(path, ['x'])
+    except OSError as e: print(path.rsplit('/', 1)[-1], errno.errorcode[e.errno])
+try: os.posix_spawn('$d/missing', ['x'], os.environ)
+except OSError as e: print('posix_spawn', errno.errorcode[e.errno])"
+	[ "$output" = "missing ENOENT
+not-executable EACCES
+dir EACCES
+plain ENOEXEC
+orphan ENOENT
+posix_spawn ENOENT" ]
+}
+
+@test "subprocess: a missing tool is FileNotFoundError, and the PATH entries on the way are passed over silently" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	mkdir -p "$BATS_TEST_TMPDIR/empty"
+	run "$SOCKSCHAIN" python3 -c "
+import os, subprocess
+os.environ['PATH'] = '$BATS_TEST_TMPDIR/empty:/nonexistent:' + os.environ['PATH']
+try: subprocess.run(['no-such-tool-here'])
+except OSError as e: print(type(e).__name__)
+print(subprocess.run(['sh', '-c', 'echo found'], capture_output=True).stdout.decode().strip())"
+	[ "$output" = $'FileNotFoundError\nfound' ]
+}
+
+@test "execvp and posix_spawnp search PATH as libc does, and judge the program that would run" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	need_foreign go-client
+	d=$BATS_TEST_TMPDIR
+	mkdir -p "$d/a" "$d/b" "$d/c" "$d/g"
+	printf '#!/bin/sh\necho tool ran\n' >"$d/b/tool"	# not executable: passed over
+	printf '#!/bin/sh\necho tool ran\n' >"$d/c/tool" && chmod +x "$d/c/tool"
+	cp "$BUILD/tests/go-client" "$d/g/tool"
+	# env(1) runs its command with execvp
+	run "$SOCKSCHAIN" /usr/bin/env PATH="$d/a:$d/b:$d/c" tool
+	[ "$status" -eq 0 ]
+	[ "$output" = "tool ran" ]
+	run "$SOCKSCHAIN" /usr/bin/env PATH="$d/a:$d/b" tool
+	[ "$status" -eq 126 ]
+	[[ $output != *sockschain* ]]
+	run "$SOCKSCHAIN" /usr/bin/env PATH="$d/a:$d/b:$d/g:$d/c" tool
+	[ "$status" -eq 126 ]
+	[[ $output == *"exec refused: $d/g/tool is a Go program"* ]]
+	[[ $output != *"tool ran"* ]]
+	run "$SOCKSCHAIN" python3 -c "
+import os, errno
+def spawnp(path):
+    os.environ['PATH'] = path
+    try: return os.waitstatus_to_exitcode(os.waitpid(os.posix_spawnp('tool', ['tool'], os.environ), 0)[1])
+    except OSError as e: return errno.errorcode[e.errno]
+print(spawnp('$d/a:$d/b'), spawnp('$d/a'), spawnp('$d/a:$d/g:$d/c'))"
+	[[ $output == *"EACCES ENOENT EPERM" ]]
+	[ "$(grep -c sockschain <<<"$output")" -eq 1 ]
+	nothing_connected
+}

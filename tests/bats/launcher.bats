@@ -86,6 +86,52 @@ teardown() {
 	[ "${lines[-1]}" = "static hello" ]
 }
 
+@test "a Go program, dynamic or static, is refused: exit 125 and why; nothing connects" {
+	need_foreign go-client
+	need_foreign go-static-client
+	for go in "$BUILD/tests/go-client" "$BUILD/tests/go-static-client"; do
+		run -125 "$SOCKSCHAIN" -c "$(hop p1)" "$go" "$REMOTE" 80
+		[ "$output" = "sockschain: refusing to run $go is a Go program: it makes its own system calls, the library cannot reach it (--no-check overrides, unsafe)" ]
+	done
+	[ ! -s "$BATS_TEST_TMPDIR/p1.log" ]
+	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
+}
+
+@test "a program linked against musl is refused: exit 125 and why" {
+	need_foreign musl-client
+	run -125 "$SOCKSCHAIN" -c "$(hop p1)" "$BUILD/tests/musl-client" "$REMOTE" 80
+	[[ $output == "sockschain: refusing to run $BUILD/tests/musl-client is linked against musl (its loader is /lib/ld-musl-"*".so.1): the library is built for glibc (--no-check overrides, unsafe)" ]]
+	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
+}
+
+@test "a loader named like glibc's that is not glibc's is refused: exit 125" {
+	command -v cc >/dev/null || missing "cc is not installed"
+	# what the loader is matters, not its name (gcompat names musl's loader so)
+	cp "$BUILD/tests/static-hello" "$BATS_TEST_TMPDIR/ld-linux-x86-64.so.2"
+	cc -o "$BATS_TEST_TMPDIR/prog" -Wl,--dynamic-linker="$BATS_TEST_TMPDIR/ld-linux-x86-64.so.2" \
+		"$BATS_TEST_DIRNAME/../tools/static-hello.c"
+	run -125 "$SOCKSCHAIN" -c "$(hop p1)" "$BATS_TEST_TMPDIR/prog"
+	[ "$output" = "sockschain: refusing to run $BATS_TEST_TMPDIR/prog has a loader that is not glibc's ($BATS_TEST_TMPDIR/ld-linux-x86-64.so.2): the library cannot be loaded into it (--no-check overrides, unsafe)" ]
+}
+
+@test "a script whose interpreter is missing: 127 and the kernel's words, as env(1) gives" {
+	printf '#!%s/no-such-interpreter\n' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/orphan"
+	chmod +x "$BATS_TEST_TMPDIR/orphan"
+	run -127 "$SOCKSCHAIN" -c "$(hop p1)" "$BATS_TEST_TMPDIR/orphan"
+	[ "$output" = "sockschain: $BATS_TEST_TMPDIR/orphan: No such file or directory" ]
+}
+
+@test "a FIFO as the chain file: the launcher and the library fail at once, naming it" {
+	mkfifo "$BATS_TEST_TMPDIR/chain.fifo"
+	run -125 timeout 5 "$SOCKSCHAIN" -f "$BATS_TEST_TMPDIR/chain.fifo" true
+	[ "$output" = "sockschain: $BATS_TEST_TMPDIR/chain.fifo: not a regular file (a FIFO, a device or a socket)" ]
+	run -1 timeout 5 env SOCKS_CHAIN_FILE="$BATS_TEST_TMPDIR/chain.fifo" LD_PRELOAD="$PRELOAD" \
+		"$CLIENT" "$REMOTE" 80
+	[[ $output == *"fail errno=EACCES"* ]]
+	[[ $output == *"refused, not connecting directly: $BATS_TEST_TMPDIR/chain.fifo: not a regular file"* ]]
+	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
+}
+
 @test "a script whose interpreter is static is refused; one run by env(1) is checked too" {
 	printf '#!%s\n' "$BUILD/tests/static-hello" >"$BATS_TEST_TMPDIR/s1"
 	printf '#!/usr/bin/env static-hello\n' >"$BATS_TEST_TMPDIR/s2"
@@ -123,6 +169,12 @@ teardown() {
 	run env LD_PRELOAD="$old" "$SOCKSCHAIN" -c "$(hop p1)" sh -c 'echo "$LD_PRELOAD"'
 	[ "$status" -eq 0 ]
 	[[ $output == *"$LIB"*"libc.so.6"* ]]
+}
+
+@test "an LD_PRELOAD entry that only contains the library's path does not stand for it" {
+	run env LD_PRELOAD="$LIB.old" "$SOCKSCHAIN" -c "$(hop p1)" "$CLIENT" --send x --expect x "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $(proxy_log p1) == *"dest=$REMOTE:80 "*granted ]]
 }
 
 @test "where the chain comes from: -c, SOCKS_CHAIN, SOCKS_CHAIN_FILE, XDG, HOME, in that order" {
@@ -182,6 +234,12 @@ teardown() {
 	[[ $(cat "$BATS_TEST_TMPDIR/sc.log") == "sockschain: $REMOTE:80: hop 1 of 1"*"[ECONNREFUSED]" ]]
 	run bash -c "SOCKS_CHAIN='$(hop p1)' LD_PRELOAD='$PRELOAD' '$CLIENT' $REMOTE 80 2>/dev/null"
 	[ "$output" = "${output#*sockschain}" ]
+}
+
+@test "SOCKS_CHAIN_LOG naming a FIFO nobody reads: the launcher's line goes to stderr at once" {
+	mkfifo "$BATS_TEST_TMPDIR/log.fifo"
+	run -125 timeout 5 env SOCKS_CHAIN_LOG="$BATS_TEST_TMPDIR/log.fifo" "$SOCKSCHAIN" --frobnicate true
+	[ "$output" = "sockschain: unknown option --frobnicate (see sockschain --help)" ]
 }
 
 @test "library without any chain: connections fail closed with EACCES, loopback still direct" {

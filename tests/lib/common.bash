@@ -135,3 +135,29 @@ need_curl() {
 	command -v curl >/dev/null || missing "curl is not installed"
 	[[ ${SANITIZE:-} != 1 ]] || skip "curl deadlocks with a preloaded ASan runtime"
 }
+
+# need_foreign NAME: builds $BUILD/tests/NAME, a program the library cannot
+# reach, once (again when its source changes), or reports its compiler
+# missing (a skip for users, a failure in CI):
+#   go-client         a dynamically linked Go program (cgo, glibc's loader)
+#   go-static-client  a static Go program
+#   musl-client       a C program linked against musl
+need_foreign() {
+	local name=$1 src out=$BUILD/tests/$1
+	case $name in
+	go-*) src=$BATS_TEST_DIRNAME/../tools/go-client.go
+		command -v go >/dev/null || { missing "go is not installed (golang-go)"; return; } ;;
+	musl-client) src=$BATS_TEST_DIRNAME/../tools/tiny-client.c
+		command -v musl-gcc >/dev/null || { missing "musl-gcc is not installed (musl-tools)"; return; } ;;
+	*) echo "need_foreign: no program $name" >&2; return 1 ;;
+	esac
+	[[ -x $out && ! $src -nt $out ]] && return 0
+	# Never sanitized, never preloaded: these are what the library cannot reach.
+	case $name in
+	go-client) (unset LD_PRELOAD; GOCACHE=$BUILD/tests/go-cache GOPROXY=off CGO_ENABLED=1 \
+		go build -o "$out" "$src") ;;
+	go-static-client) (unset LD_PRELOAD; GOCACHE=$BUILD/tests/go-cache GOPROXY=off CGO_ENABLED=0 \
+		go build -o "$out" "$src") ;;
+	musl-client) (unset LD_PRELOAD; musl-gcc -O2 -o "$out" "$src") ;;
+	esac
+}
