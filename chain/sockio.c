@@ -7,11 +7,7 @@
 #include <poll.h>
 #include <stdbool.h>
 
-/*
- * Waits for events on fd until the deadline. Returns the events that came
- * (POLLERR and POLLHUP included), or -ETIMEDOUT.
- */
-static int wait_for(int fd, short events, int64_t deadline)
+int sockio_wait(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 	int n;
@@ -39,7 +35,7 @@ int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,
 	if (errno != EINPROGRESS && errno != EINTR)
 		return -errno;
 	/* EINTR on a non-blocking connect still leaves the attempt running. */
-	rc = wait_for(fd, POLLOUT, deadline);
+	rc = sockio_wait(fd, POLLOUT, deadline);
 	if (rc < 0)
 		return rc;
 	if (!(rc & (POLLERR | POLLHUP)))
@@ -64,7 +60,7 @@ int sockio_send_all(int fd, const void *buf, size_t len, int64_t deadline)
 		}
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
-		rc = wait_for(fd, POLLOUT, deadline);
+		rc = sockio_wait(fd, POLLOUT, deadline);
 		if (rc < 0)
 			return rc;
 	}
@@ -83,7 +79,7 @@ static int recv_all(int fd, char *p, size_t len, int64_t deadline, bool poll_fir
 	int rc;
 
 	while (len > 0) {
-		if (!ready && (rc = wait_for(fd, POLLIN, deadline)) < 0)
+		if (!ready && (rc = sockio_wait(fd, POLLIN, deadline)) < 0)
 			return rc;
 		n = recv(fd, p, len, 0);
 		if (n == 0)
@@ -115,7 +111,7 @@ long sockio_peek(int fd, void *buf, size_t cap, int64_t deadline)
 	int rc;
 
 	for (;;) {
-		rc = wait_for(fd, POLLIN, deadline);
+		rc = sockio_wait(fd, POLLIN, deadline);
 		if (rc < 0)
 			return rc;
 		n = recv(fd, buf, cap, MSG_PEEK);

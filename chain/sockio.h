@@ -13,6 +13,12 @@
 
 typedef int (*connect_fn)(int fd, const struct sockaddr *addr, socklen_t len);
 
+/*
+ * Waits for events on fd until the deadline. Returns the events that came
+ * (POLLERR and POLLHUP included), or -ETIMEDOUT.
+ */
+int sockio_wait(int fd, short events, int64_t deadline);
+
 /* Connects with the given connect function (the real one, in the shim). */
 int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,
 		   int64_t deadline, connect_fn do_connect);
