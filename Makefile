@@ -28,7 +28,7 @@ CHAIN_SRC    := $(wildcard chain/*.c)
 SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
 LAUNCHER_SRC := $(wildcard shim/launcher/*.c) shim/common/chainsource.c shim/common/exec_check.c
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
-TOOLS        := testproxy target dnsrecorder delaylink netns client resolve
+TOOLS        := testproxy target dnsrecorder delaylink netns client resolve evloop
 BENCH_SRC    := $(wildcard tests/bench/*.c)
 
 CHAIN_OBJ    := $(CHAIN_SRC:%.c=$(OBJ)/%.o)

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "../../chain/dial.h"
+#include "async_conn.h"
 #include "../../chain/route.h"
 #include "../common/config.h"
 #include "export.h"
@@ -85,6 +86,10 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 	/* Non-blocking for the handshake, so every wait has a deadline. */
 	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return -1;
+	/* A non-blocking socket's chain is dialed in the background: EINPROGRESS. */
+	if ((flags & O_NONBLOCK) && !chain->no_async &&
+	    (rc = async_connect(cfg, chain, fd, family, target)) <= 0)
+		return rc;
 	rc = chain_dial(fd, family, chain, &env, target, &rep);
 	if (!(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, flags);
