@@ -322,9 +322,10 @@ static void drain(int fd, ino_t ino)
 		(void)0;	/* nothing there: another woke it */
 }
 
+/* The helper's poll set: by inode, for a program thread may finish and free a connection meanwhile. */
 struct round {
 	struct pollfd *pfds;
-	struct conn **who;
+	ino_t *inos;
 	size_t cap, n;
 };
 
@@ -344,13 +345,13 @@ static int plan_round(struct round *r)
 	}
 	if (need > r->cap) {
 		struct pollfd *p = realloc(r->pfds, need * sizeof(*p));
-		struct conn **w = p ? realloc(r->who, need * sizeof(*w)) : NULL;
+		ino_t *w = p ? realloc(r->inos, need * sizeof(*w)) : NULL;
 
 		if (p)
 			r->pfds = p;
 		if (!w)
 			return 0;	/* out of memory: the wake fd alone, then again */
-		r->who = w;
+		r->inos = w;
 		r->cap = need;
 	}
 	r->pfds[0] = (struct pollfd){ .fd = wake_fd, .events = POLLIN };
@@ -359,7 +360,7 @@ static int plan_round(struct round *r)
 		if (c->state != CONN_PENDING)
 			continue;
 		r->pfds[r->n] = (struct pollfd){ .fd = c->own_fd, .events = c->job.events };
-		r->who[r->n++] = c;
+		r->inos[r->n++] = c->ino;
 		if (c->job.deadline < first)
 			first = c->job.deadline;
 	}
@@ -408,6 +409,7 @@ static void step(struct conn *c, short revents)
 static void *helper(void *arg)
 {
 	struct round r = { 0 };
+	struct conn *c;
 	int timeout, n;
 	size_t i;
 
@@ -424,7 +426,8 @@ static void *helper(void *arg)
 		if (r.pfds[0].revents & POLLIN)
 			drain(r.pfds[0].fd, wake_ino);
 		for (i = 1; i < r.n; i++)
-			step(r.who[i], r.pfds[i].revents);
+			if ((c = find_ino(r.inos[i])) && c->own_fd == r.pfds[i].fd)
+				step(c, r.pfds[i].revents);
 	}
 	return NULL;
 }
@@ -781,28 +784,55 @@ static void remove_waiter(struct waiter *w)
 	pthread_mutex_unlock(&lock);
 }
 
-/* One real poll of fds with the pending ones left out and the waiter's fd last. */
-static int poll_once(struct pollfd *fds, struct pollfd *copy, nfds_t n, const struct waiter *w,
-		     int timeout_ms, const sigset_t *sigmask, bool *woken)
+/*
+ * Under lock: what to poll in place of the program's fd: the helper's
+ * descriptor, for what its chain waits on. Its inode, or 0 when not pending.
+ */
+static ino_t stand_in(int fd, struct pollfd *pfd)
+{
+	struct conn *c;
+
+	if (!async_marked(fd) || !(c = find_ino(inode_of(fd))) || c->state != CONN_PENDING)
+		return 0;
+	pfd->fd = c->own_fd;
+	pfd->events = c->job.events;
+	return c->ino;
+}
+
+/*
+ * One real poll of fds, each pending socket replaced by its chain's stand-in
+ * (so that this thread drives the handshakes it waits for, without waiting
+ * for the helper to be scheduled), and the waiter's fd last. Returns how
+ * many of the program's own fds have events.
+ */
+static int poll_once(struct pollfd *fds, struct pollfd *copy, ino_t *inos, nfds_t n,
+		     const struct waiter *w, int timeout_ms, const sigset_t *sigmask, bool *woken)
 {
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
 	int rc, visible = 0;
+	struct conn *c;
 	nfds_t i;
 
+	pthread_mutex_lock(&lock);
 	for (i = 0; i < n; i++) {
 		copy[i] = fds[i];
-		if (async_marked(fds[i].fd) && async_pending(fds[i].fd))
-			copy[i].fd = -1;	/* poll() ignores it */
+		inos[i] = stand_in(fds[i].fd, &copy[i]);
 	}
+	pthread_mutex_unlock(&lock);
 	copy[n] = (struct pollfd){ .fd = w->efd, .events = POLLIN };
 	rc = sigmask ? real_ppoll(copy, n + 1, timeout_ms < 0 ? NULL : &ts, sigmask)
 		     : real_poll(copy, n + 1, timeout_ms);
 	if (rc < 0)
 		return -1;
+	pthread_mutex_lock(&lock);
 	for (i = 0; i < n; i++) {
-		fds[i].revents = copy[i].fd == fds[i].fd ? copy[i].revents : 0;
+		fds[i].revents = inos[i] ? 0 : copy[i].revents;
 		visible += fds[i].revents != 0;
+		if (inos[i] && copy[i].revents && (c = find_ino(inos[i])) &&
+		    c->own_fd == copy[i].fd)
+			step(c, copy[i].revents);
 	}
+	pthread_mutex_unlock(&lock);
 	*woken = copy[n].revents != 0;
 	if (*woken)
 		drain(w->efd, w->ino);
@@ -814,10 +844,12 @@ int async_poll(struct pollfd *fds, nfds_t n, int timeout_ms, const sigset_t *sig
 	int64_t end = timeout_ms < 0 ? -1 : clock_now_ms() + timeout_ms;
 	struct waiter w;
 	struct pollfd *copy;
+	ino_t *inos;
 	bool woken;
 	int rc, saved;
 
-	copy = malloc((n + 1) * sizeof(*copy));
+	copy = malloc((n + 1) * sizeof(*copy) + n * sizeof(*inos));
+	inos = copy ? (ino_t *)(copy + n + 1) : NULL;
 	w.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	w.ino = inode_of(w.efd);
 	if (!copy || w.efd < 0) {
@@ -829,7 +861,7 @@ int async_poll(struct pollfd *fds, nfds_t n, int timeout_ms, const sigset_t *sig
 	}
 	add_waiter(&w);
 	do {
-		rc = poll_once(fds, copy, n, &w, end < 0 ? -1 : deadline_left_ms(end), sigmask,
+		rc = poll_once(fds, copy, inos, n, &w, end < 0 ? -1 : deadline_left_ms(end), sigmask,
 			       &woken);
 	} while (rc == 0 && (end < 0 || clock_now_ms() < end));
 	saved = errno;

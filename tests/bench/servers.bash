@@ -28,6 +28,9 @@ start_bundled() {
 	start_server p2 build/tests/testproxy -T "127.0.0.1:$tb_PORT"
 	start_server p3 build/tests/testproxy -T "127.0.0.1:$tb_PORT"
 	start_server pt build/tests/testproxy -T "127.0.0.1:$ts_PORT"
+	# far away: 25 ms before every reply
+	start_server d1 build/tests/testproxy -T "127.0.0.1:$tb_PORT" -D 25
+	start_server d2 build/tests/testproxy -T "127.0.0.1:$tb_PORT" -D 25
 }
 
 # free_port VAR: a port no socket of this namespace uses.
