@@ -1,5 +1,6 @@
 /* getpeername(): a proxied socket's peer is the destination the program asked for. */
 #define _GNU_SOURCE
+#include "async_conn.h"
 #include "export.h"
 #include "peer_table.h"
 #include "real.h"
@@ -12,6 +13,8 @@ SHIM_EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	socklen_t actual_len = sizeof(actual), answer_len;
 	struct netaddr hop, dest;
 
+	if (async_marked(fd) && async_settle(fd) < 0)
+		return -1;	/* a chain under way: its outcome first */
 	if (!addr || !len)
 		return real_getpeername(fd, addr, len);
 	if (real_getpeername(fd, (struct sockaddr *)&actual, &actual_len) < 0)

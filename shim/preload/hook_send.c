@@ -3,6 +3,7 @@
  * guard; a TCP Fast Open send, which connects, goes through the chain.
  */
 #define _GNU_SOURCE
+#include "async_conn.h"
 #include "export.h"
 #include "hook_connect.h"
 #include "../common/leak_guard.h"
@@ -57,6 +58,8 @@ SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 	}
 	if (check_destination(fd, addr, len, flags, "sendto", &connected) < 0)
 		return -1;
+	if (async_marked(fd) && async_settle(fd) < 0)
+		return -1;	/* a chain under way: its outcome first */
 	if (connected)
 		return fn(fd, buf, n, flags & ~MSG_FASTOPEN, NULL, 0);
 	return fn(fd, buf, n, flags, addr, len);
@@ -74,6 +77,8 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	}
 	if (msg && check_destination(fd, msg->msg_name, msg->msg_namelen, flags, "sendmsg",
 				     &connected) < 0)
+		return -1;
+	if (async_marked(fd) && async_settle(fd) < 0)
 		return -1;
 	if (msg && connected) {
 		plain = *msg;
