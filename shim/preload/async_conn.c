@@ -93,6 +93,24 @@ static pid_t helper_pid;		/* whose helper runs: another pid after fork */
 static uint64_t marks[MARK_FDS / 64];
 static uint64_t owned[MARK_FDS / 64];	/* the helper's descriptors */
 static bool started;
+/*
+ * Per thread: inside the library's own work (under `lock`, or the helper),
+ * where the hooks must not look at marks: a stale mark on a number the
+ * library reuses would have it wait for itself.
+ */
+static __thread unsigned inside;
+
+static void lock_all(void)
+{
+	pthread_mutex_lock(&lock);
+	inside++;
+}
+
+static void unlock_all(void)
+{
+	inside--;
+	pthread_mutex_unlock(&lock);
+}
 
 typedef int (*poll_t)(struct pollfd *, nfds_t, int);
 typedef int (*ppoll_t)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
@@ -162,7 +180,7 @@ static bool get_bit(const uint64_t *map, int fd)
 
 bool async_marked(int fd)
 {
-	return __atomic_load_n(&started, __ATOMIC_RELAXED) && get_bit(marks, fd);
+	return __atomic_load_n(&started, __ATOMIC_RELAXED) && !inside && get_bit(marks, fd);
 }
 
 static void close_own(int fd)
@@ -312,6 +330,7 @@ static void keep_wake_fd(void)
 	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	wake_ino = inode_of(wake_fd);
 	set_bit(owned, wake_fd, true);
+	set_bit(marks, wake_fd, false);
 }
 
 static void drain(int fd, ino_t ino)
@@ -414,13 +433,14 @@ static void *helper(void *arg)
 	size_t i;
 
 	(void)arg;
-	pthread_mutex_lock(&lock);
+	inside = 1;	/* for good: every call it makes is the library's own */
+	lock_all();
 	for (;;) {
 		keep_wake_fd();
 		timeout = plan_round(&r);
-		pthread_mutex_unlock(&lock);
+		unlock_all();
 		n = real_poll(r.pfds, r.n, timeout);
-		pthread_mutex_lock(&lock);
+		lock_all();
 		if (n < 0)
 			continue;	/* EINTR: signals are blocked, so only ENOMEM */
 		if (r.pfds[0].revents & POLLIN)
@@ -434,12 +454,12 @@ static void *helper(void *arg)
 
 static void before_fork(void)
 {
-	pthread_mutex_lock(&lock);
+	lock_all();
 }
 
 static void parent_after_fork(void)
 {
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 }
 
 /* The child: no helper. Its copies of the helper's descriptors go; its pending chains fail. */
@@ -463,7 +483,7 @@ static void child_after_fork(void)
 	memset(owned, 0, sizeof(owned));
 	waiters = NULL;
 	helper_pid = 0;
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 	make_done_cond();
 }
 
@@ -553,21 +573,22 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	}
 	if (async_marked(fd) && async_settle(fd) < 0)
 		return -1;	/* the failure, reported like the kernel's */
-	pthread_mutex_lock(&lock);
+	lock_all();
 	rc = start_helper();
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 	if (rc < 0 || !(c = new_conn(cfg, chain, fd, target)))
 		return 1;
 	fill_env(cfg, chain, &env);
 	rc = dial_job_start(&c->job, c->own_fd, family, chain, &env, &c->target, &c->rep);
-	pthread_mutex_lock(&lock);
+	lock_all();
 	set_bit(owned, c->own_fd, true);
+	set_bit(marks, c->own_fd, false);	/* a number the program closed unseen */
 	if (rc != DIAL_PENDING) {
 		/* done at once (a refused connect, a socketpair): as on the spot */
 		finish(c, rc);
 		if (rc < 0)
 			free_conn(c);
-		pthread_mutex_unlock(&lock);
+		unlock_all();
 		if (rc < 0)
 			errno = -rc;
 		return rc < 0 ? -1 : 0;
@@ -576,7 +597,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	conns = c;
 	set_bit(marks, fd, true);
 	wake_helper();
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 	errno = EINPROGRESS;
 	return -1;
 }
@@ -607,7 +628,7 @@ int async_settle(int fd)
 	struct conn *c;
 	int err = 0;
 
-	pthread_mutex_lock(&lock);
+	lock_all();
 	c = wait_for_chain(fd);
 	if (c && c->state == CONN_FAILED) {
 		err = c->err;	/* told once; then the socket is a plain unconnected one */
@@ -616,7 +637,7 @@ int async_settle(int fd)
 	} else if (c) {
 		err = EAGAIN;
 	}
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 	if (!err)
 		return 0;
 	errno = err;
@@ -638,10 +659,10 @@ bool async_pending(int fd)
 
 	if (!async_marked(fd))
 		return false;
-	pthread_mutex_lock(&lock);
+	lock_all();
 	c = find_ino(inode_of(fd));
 	pending = c && c->state == CONN_PENDING;
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 	return pending;
 }
 
@@ -679,11 +700,13 @@ bool async_before_close(int fd)
 
 	if (!__atomic_load_n(&started, __ATOMIC_RELAXED))
 		return false;
+	if (inside)
+		return false;
 	if (get_bit(owned, fd))
 		return true;	/* the helper's: a program closing everything must not take it */
 	if (!get_bit(marks, fd))
 		return false;
-	pthread_mutex_lock(&lock);
+	lock_all();
 	c = find_ino(inode_of(fd));
 	set_bit(marks, fd, false);
 	if (c) {
@@ -691,7 +714,7 @@ bool async_before_close(int fd)
 		if (--c->refs == 0)
 			cancel(c);
 	}
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 	return false;
 }
 
@@ -701,13 +724,13 @@ void async_after_dup(int oldfd, int newfd)
 
 	if (newfd < 0 || !async_marked(oldfd))
 		return;
-	pthread_mutex_lock(&lock);
+	lock_all();
 	c = find_ino(inode_of(oldfd));
 	if (c && newfd < MARK_FDS) {
 		c->refs++;
 		set_bit(marks, newfd, true);
 	}
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 }
 
 /* Under lock: the record of c in epfd for fd, made if need be; NULL when full. */
@@ -736,7 +759,7 @@ int async_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev, bool *hand
 	if (!async_marked(fd))
 		return 0;
 	epino = inode_of(epfd);
-	pthread_mutex_lock(&lock);
+	lock_all();
 	c = find_ino(inode_of(fd));
 	if (!c || c->state != CONN_PENDING)
 		goto out;
@@ -759,29 +782,29 @@ int async_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev, bool *hand
 		*r = c->regs[--c->nregs];
 	*handled = true;
 out:
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 	return rc;
 }
 
 static void add_waiter(struct waiter *w)
 {
-	pthread_mutex_lock(&lock);
+	lock_all();
 	w->next = waiters;
 	waiters = w;
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 }
 
 static void remove_waiter(struct waiter *w)
 {
 	struct waiter **p;
 
-	pthread_mutex_lock(&lock);
+	lock_all();
 	for (p = &waiters; *p; p = &(*p)->next)
 		if (*p == w) {
 			*p = w->next;
 			break;
 		}
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 }
 
 /*
@@ -792,7 +815,7 @@ static ino_t stand_in(int fd, struct pollfd *pfd)
 {
 	struct conn *c;
 
-	if (!async_marked(fd) || !(c = find_ino(inode_of(fd))) || c->state != CONN_PENDING)
+	if (!get_bit(marks, fd) || !(c = find_ino(inode_of(fd))) || c->state != CONN_PENDING)
 		return 0;
 	pfd->fd = c->own_fd;
 	pfd->events = c->job.events;
@@ -813,18 +836,18 @@ static int poll_once(struct pollfd *fds, struct pollfd *copy, ino_t *inos, nfds_
 	struct conn *c;
 	nfds_t i;
 
-	pthread_mutex_lock(&lock);
+	lock_all();
 	for (i = 0; i < n; i++) {
 		copy[i] = fds[i];
 		inos[i] = stand_in(fds[i].fd, &copy[i]);
 	}
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 	copy[n] = (struct pollfd){ .fd = w->efd, .events = POLLIN };
 	rc = sigmask ? real_ppoll(copy, n + 1, timeout_ms < 0 ? NULL : &ts, sigmask)
 		     : real_poll(copy, n + 1, timeout_ms);
 	if (rc < 0)
 		return -1;
-	pthread_mutex_lock(&lock);
+	lock_all();
 	for (i = 0; i < n; i++) {
 		fds[i].revents = inos[i] ? 0 : copy[i].revents;
 		visible += fds[i].revents != 0;
@@ -832,7 +855,7 @@ static int poll_once(struct pollfd *fds, struct pollfd *copy, ino_t *inos, nfds_
 		    c->own_fd == copy[i].fd)
 			step(c, copy[i].revents);
 	}
-	pthread_mutex_unlock(&lock);
+	unlock_all();
 	*woken = copy[n].revents != 0;
 	if (*woken)
 		drain(w->efd, w->ino);

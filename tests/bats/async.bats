@@ -52,7 +52,8 @@ twenty() {
 	echo "one connection: $one ms; twenty: $elapsed ms; timer late: $(summary timer_late_ms) ms"
 	# the target: 20 together within 1.5 times one (today 20 times)
 	[ "$elapsed" -le $((one * 3 / 2 + 20)) ]
-	[ "$(summary timer_late_ms)" -lt 50 ]
+	# the loop's 10 ms timer never waited for a handshake (with async=no: for all of them)
+	[ "$(summary timer_late_ms)" -lt "$one" ]
 }
 
 @test "async: 20 concurrent connects from one epoll loop, edge-triggered" {
