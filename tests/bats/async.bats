@@ -242,3 +242,32 @@ const get = i => new Promise((ok, bad) => http.get({ host: '$REMOTE', port: 8000
 	local all=$(sed -nE 's/.*all_ms=([0-9]+).*/\1/p' <<<"${lines[1]}")
 	[ "$all" -le $((single * 3 / 2 + 30)) ]
 }
+
+@test "async: a dead hop of a dynamic chain is skipped in the background" {
+	CHAIN="mode=dynamic socks5://127.0.0.1:1 socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	evloop_run -n 10 --send "hello" --expect 5 "$REMOTE" 7000 1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(summary ok)" -eq 10 ]
+	[ "$(grep -c "dest=$REMOTE:70" "$BATS_TEST_TMPDIR/p2.log")" -eq 10 ]
+	[ "$(summary elapsed_ms)" -lt 1000 ]
+}
+
+@test "async: an edge-triggered one-shot registration gets its one event when the chain is up" {
+	stop_servers
+	start_target banner
+	start_proxy p1 -D "$DELAY"
+	start_proxy p2 -D "$DELAY"
+	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	run "$SOCKSCHAIN" -q -c "$CHAIN" python3 -c "
+import select, socket, time
+s = socket.socket(); s.setblocking(False)
+try: s.connect(('$REMOTE', 22))
+except BlockingIOError: pass
+ep = select.epoll(); ep.register(s.fileno(), select.EPOLLIN | select.EPOLLET | select.EPOLLONESHOT)
+t = time.monotonic(); ev = ep.poll(5)
+print(len(ev), s.recv(100).decode().strip(), int((time.monotonic() - t) * 1000) >= 80)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 SSH-2.0-sockschain-target True" ]
+}
