@@ -192,7 +192,7 @@ int helper_start(void)
 	pthread_t t;
 	int rc;
 
-	if (async.helper_pid == getpid())
+	if (async.helper_pid != 0)	/* reset in a forked child */
 		return 0;
 	pthread_once(&async.done_once, done_cond_make);
 	keep_wake_fd();
