@@ -271,3 +271,15 @@ print(len(ev), s.recv(100).decode().strip(), int((time.monotonic() - t) * 1000) 
 	[ "$status" -eq 0 ]
 	[ "$output" = "1 SSH-2.0-sockschain-target True" ]
 }
+
+@test "async: a pipelined chain of a SOCKS5 and an HTTP hop, 20 at once" {
+	CHAIN="pipeline=yes socks5://127.0.0.1:$p1_PORT http://127.0.0.1:$p2_PORT"
+	local one
+	one=$(one_connection_ms)
+	evloop_run --mode epoll-et -n 20 --send "hello" --expect 5 "$REMOTE" 7000 1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(summary ok)" -eq 20 ]
+	[ "$(grep -c "proto=http .*dest=$REMOTE:70[01][0-9] .*result=granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 20 ]
+	[ "$(summary elapsed_ms)" -le $((one * 3 / 2 + 20)) ]
+}
