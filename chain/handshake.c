@@ -1,17 +1,25 @@
 #define _GNU_SOURCE
 #include "handshake.h"
 
-#include "http.h"
-#include "sockio.h"
-#include "socks4.h"
-#include "socks5.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
-/* Says why a socket call failed, in the words a user reads. */
-static int io_failure(int err, char *reason, size_t cap)
+/*
+ * Each protocol's steps, in the order they happen. A step either sends the
+ * message in out (the *_SEND_* steps) or reads exactly in_want bytes into in
+ * and judges them; HTTP peeks first to find where its headers end.
+ */
+enum step {
+	S4_SEND, S4_REPLY,
+	S5_SEND_GREETING, S5_CHOICE, S5_SEND_AUTH, S5_AUTH_REPLY, S5_SEND_CONNECT,
+	S5_REPLY_HEAD, S5_REPLY_REST,
+	HTTP_SEND, HTTP_PEEK, HTTP_TAKE,
+	STEP_DONE,
+};
+
+int hop_talk_failure(int err, char *reason, size_t cap)
 {
 	if (err == -ETIMEDOUT)
 		snprintf(reason, cap, "did not answer in time");
@@ -49,234 +57,361 @@ static int build_failure(int err, const struct endpoint *next, char *reason, siz
 	return err;
 }
 
-/* The SOCKS4 reply: 8 bytes, one answer. */
-static int socks4_read_reply(int fd, const struct endpoint *next, int64_t deadline,
-			     char *reason, size_t cap)
+/* The next step sends len bytes already in out. */
+static void to_send(struct hop_talk *t, int step, size_t len)
 {
-	uint8_t reply[SOCKS4_REPLY_LEN];
-	char where[ENDPOINT_TEXT_MAX];
-	const char *why;
-	int rc;
-
-	rc = sockio_recv_exact(fd, reply, sizeof(reply), deadline);
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	rc = socks4_check_reply(reply, &why);
-	if (rc < 0)
-		snprintf(reason, cap, "%s for %s%s", why, where_text(next, where),
-			 next->name && rc == -ECONNREFUSED
-				 ? " (a SOCKS4 server without SOCKS4A refuses host names)" : "");
-	return rc;
+	t->step = step;
+	t->out_len = len;
+	t->out_done = 0;
 }
 
-static int socks4_handshake(int fd, const struct hop *hop, const struct endpoint *next,
-			    int64_t deadline, char *reason, size_t cap)
+/* The next step reads exactly want bytes; after a request, it waits for them first. */
+static void to_read(struct hop_talk *t, int step, size_t want, bool fresh)
 {
-	uint8_t req[SOCKS4_REQUEST_MAX];
-	int len, rc;
-
-	len = socks4_build_connect(req, sizeof(req), next, hop->user);
-	if (len < 0)
-		return build_failure(len, next, reason, cap);
-	rc = sockio_send_all(fd, req, (size_t)len, deadline);
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	return socks4_read_reply(fd, next, deadline, reason, cap);
+	t->step = step;
+	t->in_have = 0;
+	t->in_want = want;
+	t->fresh = fresh;
 }
 
-/* The server's method choice among those offered. Returns the method or a negative errno. */
-static int socks5_read_choice(int fd, unsigned offer, int64_t deadline, char *reason,
-			      size_t cap)
-{
-	uint8_t reply[SOCKS5_CHOICE_LEN];
-	const char *why;
-	int rc;
-
-	rc = sockio_recv_exact(fd, reply, sizeof(reply), deadline);
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	rc = socks5_check_choice(reply, offer, &why);
-	if (rc < 0)
-		snprintf(reason, cap, "%s", why);
-	return rc;
-}
-
-static int socks5_read_auth_reply(int fd, int64_t deadline, char *reason, size_t cap)
-{
-	uint8_t reply[SOCKS5_AUTH_REPLY_LEN];
-	const char *why;
-	int rc;
-
-	rc = sockio_recv_exact(fd, reply, sizeof(reply), deadline);
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	rc = socks5_check_auth(reply, &why);
-	if (rc < 0)
-		snprintf(reason, cap, "%s", why);
-	return rc;
-}
-
-/* The CONNECT reply: its fixed start, then the rest its address type says. */
-static int socks5_read_reply(int fd, const struct endpoint *next, int64_t deadline,
-			     char *reason, size_t cap)
-{
-	uint8_t reply[SOCKS5_REPLY_MAX];
-	char where[ENDPOINT_TEXT_MAX];
-	const char *why;
-	int len, rc;
-
-	rc = sockio_recv_exact(fd, reply, SOCKS5_REPLY_HEAD_LEN, deadline);
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	len = socks5_reply_length(reply, &why);
-	if (len < 0) {
-		snprintf(reason, cap, "%s", why);
-		return len;
-	}
-	rc = sockio_recv_rest(fd, reply + SOCKS5_REPLY_HEAD_LEN,
-			      (size_t)len - SOCKS5_REPLY_HEAD_LEN, deadline);
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	rc = socks5_check_reply(reply, &why);
-	if (rc < 0)
-		snprintf(reason, cap, "%s for %s", why, where_text(next, where));
-	return rc;
-}
-
-/* RFC 1929 credentials, built in buf. Returns their length or a negative errno. */
-static int socks5_credentials(const struct hop *hop, uint8_t *buf, size_t cap, char *reason,
+/* RFC 1929 credentials into out. 0 or a negative errno with reason. */
+static int socks5_credentials(struct hop_talk *t, uint8_t *buf, size_t cap, char *reason,
 			      size_t rcap)
 {
-	int len = socks5_build_auth(buf, cap, hop->user, hop->pass);
+	int len = socks5_build_auth(buf, cap, t->hop->user, t->hop->pass);
 
 	return len < 0 ? build_failure(len, NULL, reason, rcap) : len;
 }
 
-/* Greeting, then RFC 1929 credentials if the server chose them. */
-static int socks5_authenticate(int fd, const struct hop *hop, int64_t deadline, char *reason,
-			       size_t cap)
+/* After the method choice or the credentials: the CONNECT request, or (pipelined) its reply. */
+static int socks5_to_connect(struct hop_talk *t)
 {
-	unsigned offer = SOCKS5_OFFER_NONE | (hop->user[0] ? SOCKS5_OFFER_PASSWORD : 0);
-	uint8_t req[SOCKS5_AUTH_MAX];
-	int len, rc;
+	if (t->pipelined) {
+		to_read(t, S5_REPLY_HEAD, SOCKS5_REPLY_HEAD_LEN, true);
+		return 0;
+	}
+	memcpy(t->out, t->connect_req, t->connect_len);
+	to_send(t, S5_SEND_CONNECT, t->connect_len);
+	return 0;
+}
 
-	len = socks5_build_greeting(req, sizeof(req), offer);
-	rc = sockio_send_all(fd, req, (size_t)len, deadline);
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	rc = socks5_read_choice(fd, offer, deadline, reason, cap);
+static int socks5_judge_choice(struct hop_talk *t, char *reason, size_t cap)
+{
+	const char *why;
+	int rc = socks5_check_choice(t->in, t->offer, &why), len;
+
+	if (rc < 0) {
+		snprintf(reason, cap, "%s", why);
+		return rc;
+	}
 	if (rc != SOCKS5_METHOD_PASSWORD)
-		return rc < 0 ? rc : 0;
-	len = socks5_credentials(hop, req, sizeof(req), reason, cap);
+		return socks5_to_connect(t);
+	if (t->pipelined) {
+		to_read(t, S5_AUTH_REPLY, SOCKS5_AUTH_REPLY_LEN, true);
+		return 0;
+	}
+	len = socks5_credentials(t, t->out, sizeof(t->out), reason, cap);
 	if (len < 0)
 		return len;
-	rc = sockio_send_all(fd, req, (size_t)len, deadline);
-	explicit_bzero(req, sizeof(req));
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	return socks5_read_auth_reply(fd, deadline, reason, cap);
+	to_send(t, S5_SEND_AUTH, (size_t)len);
+	return 0;
 }
 
-static int socks5_handshake(int fd, const struct hop *hop, const struct endpoint *next,
-			    int64_t deadline, char *reason, size_t cap)
+static int socks5_judge_auth(struct hop_talk *t, char *reason, size_t cap)
 {
-	uint8_t req[SOCKS5_REQUEST_MAX];
-	int len, rc;
-
-	len = socks5_build_connect(req, sizeof(req), next);
-	if (len < 0)
-		return build_failure(len, next, reason, cap);
-	rc = socks5_authenticate(fd, hop, deadline, reason, cap);
-	if (rc < 0)
-		return rc;
-	rc = sockio_send_all(fd, req, (size_t)len, deadline);
-	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	return socks5_read_reply(fd, next, deadline, reason, cap);
-}
-
-/*
- * Reads the response headers, after any 1xx interim responses, and not one
- * byte more: the target may speak first, and what follows the headers
- * belongs to the program. Peeks at what has arrived, then consumes either up
- * to the end of the final response's headers or, when that is not there
- * yet, all of it into buf, and looks again. *final: where that response starts.
- */
-static long read_http_headers(int fd, char *buf, size_t *final, int64_t deadline)
-{
-	size_t have = 0, end;
-	long n;
-	int rc;
-
-	while (have < HTTP_HEADERS_MAX) {
-		n = sockio_peek(fd, buf + have, HTTP_HEADERS_MAX - have, deadline);
-		if (n <= 0)
-			return n == 0 ? -EPROTO : n;
-		/* a CRLF CRLF may straddle what was read before and what arrived now */
-		end = http_response_end(buf, have + (size_t)n, final);
-		rc = sockio_recv_exact(fd, buf + have, end ? end - have : (size_t)n, deadline);
-		if (rc < 0)
-			return rc;
-		if (end)
-			return (long)end;
-		have += (size_t)n;
-	}
-	return -EMSGSIZE;
-}
-
-static int http_read_reply(int fd, const struct endpoint *next, int64_t deadline,
-			   char *reason, size_t cap)
-{
-	char headers[HTTP_HEADERS_MAX], status[HTTP_STATUS_TEXT_MAX], where[ENDPOINT_TEXT_MAX];
 	const char *why;
-	size_t final = 0;
-	long len;
-	int rc;
+	int rc = socks5_check_auth(t->in, &why);
 
-	len = read_http_headers(fd, headers, &final, deadline);
-	if (len == -EMSGSIZE) {
-		snprintf(reason, cap, "sent response headers longer than %d bytes", HTTP_HEADERS_MAX);
-		return -EPROTO;
+	if (rc < 0) {
+		snprintf(reason, cap, "%s", why);
+		return rc;
 	}
-	if (len < 0)
-		return io_failure((int)len, reason, cap);
-	rc = http_check_status(headers + final, (size_t)len - final, status, &why);
+	return socks5_to_connect(t);
+}
+
+/* The CONNECT reply's fixed start says how long the rest is: most often here already. */
+static int socks5_judge_head(struct hop_talk *t, char *reason, size_t cap)
+{
+	const char *why;
+	int len = socks5_reply_length(t->in, &why);
+
+	if (len < 0) {
+		snprintf(reason, cap, "%s", why);
+		return len;
+	}
+	t->step = S5_REPLY_REST;
+	t->in_want = (size_t)len;
+	t->fresh = false;
+	return 0;
+}
+
+static int socks5_judge_reply(struct hop_talk *t, char *reason, size_t cap)
+{
+	char where[ENDPOINT_TEXT_MAX];
+	const char *why;
+	int rc = socks5_check_reply(t->in, &why);
+
 	if (rc < 0)
-		snprintf(reason, cap, "%s for %s: \"%s\"", why, where_text(next, where), status);
+		snprintf(reason, cap, "%s for %s", why, where_text(&t->next, where));
+	t->step = STEP_DONE;
 	return rc;
 }
 
-static int http_handshake(int fd, const struct hop *hop, const struct endpoint *next,
-			  int64_t deadline, char *reason, size_t cap)
+/* The SOCKS4 reply: 8 bytes, one answer. */
+static int socks4_judge_reply(struct hop_talk *t, char *reason, size_t cap)
 {
-	char req[HTTP_REQUEST_MAX];
-	long len;
-	int rc;
+	char where[ENDPOINT_TEXT_MAX];
+	const char *why;
+	int rc = socks4_check_reply(t->in, &why);
 
-	len = http_build_connect(req, sizeof(req), next, hop->user[0] ? hop->user : NULL,
-				 hop->pass);
-	if (len < 0)
-		return build_failure((int)len, next, reason, cap);
-	rc = sockio_send_all(fd, req, (size_t)len, deadline);
-	explicit_bzero(req, sizeof(req));
 	if (rc < 0)
-		return io_failure(rc, reason, cap);
-	return http_read_reply(fd, next, deadline, reason, cap);
+		snprintf(reason, cap, "%s for %s%s", why, where_text(&t->next, where),
+			 t->next.name && rc == -ECONNREFUSED
+				 ? " (a SOCKS4 server without SOCKS4A refuses host names)" : "");
+	t->step = STEP_DONE;
+	return rc;
 }
 
-int hop_handshake(int fd, const struct hop *hop, const struct endpoint *next,
-		  int64_t deadline, char *reason, size_t cap)
+static int http_judge_status(struct hop_talk *t, char *reason, size_t cap)
 {
-	switch (hop->proto) {
-	case HOP_SOCKS4:
-		return socks4_handshake(fd, hop, next, deadline, reason, cap);
-	case HOP_SOCKS5:
-		return socks5_handshake(fd, hop, next, deadline, reason, cap);
-	case HOP_HTTP:
-		return http_handshake(fd, hop, next, deadline, reason, cap);
+	char status[HTTP_STATUS_TEXT_MAX], where[ENDPOINT_TEXT_MAX];
+	const char *why;
+	size_t final = 0;
+	int rc;
+
+	http_response_end((const char *)t->in, t->in_have, &final);
+	rc = http_check_status((const char *)t->in + final, t->in_have - final, status, &why);
+
+	if (rc < 0)
+		snprintf(reason, cap, "%s for %s: \"%s\"", why, where_text(&t->next, where), status);
+	t->step = STEP_DONE;
+	return rc;
+}
+
+/*
+ * HTTP: the response headers, after any 1xx interim responses (RFC 9110
+ * section 15.2), and not one byte more, for the target may speak first and
+ * what follows the headers belongs to the program. Peeks at what has
+ * arrived, then takes either up to the end of the final response's headers
+ * or, when that is not there yet, all of it, and looks again once more has come.
+ */
+static int http_peek(struct hop_talk *t, int fd, char *reason, size_t cap)
+{
+	size_t have = t->in_have, end, final;
+	ssize_t n;
+
+	if (have >= HTTP_HEADERS_MAX) {
+		snprintf(reason, cap, "sent response headers longer than %d bytes", HTTP_HEADERS_MAX);
+		return -EPROTO;
+	}
+	n = recv(fd, t->in + have, HTTP_HEADERS_MAX - have, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0)
+		return hop_talk_failure(-EPROTO, reason, cap);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR
+			       ? TALK_READ : hop_talk_failure(-errno, reason, cap);
+	/* a CRLF CRLF may straddle what was taken before and what arrived now */
+	end = http_response_end((const char *)t->in, have + (size_t)n, &final);
+	t->step = HTTP_TAKE;
+	t->in_want = end ? end : have + (size_t)n;
+	t->fresh = false;
+	return 0;
+}
+
+/* What comes after t->in filled up to in_want: the judgment of the step that read it. */
+static int judge(struct hop_talk *t, char *reason, size_t cap)
+{
+	switch (t->step) {
+	case S4_REPLY:
+		return socks4_judge_reply(t, reason, cap);
+	case S5_CHOICE:
+		return socks5_judge_choice(t, reason, cap);
+	case S5_AUTH_REPLY:
+		return socks5_judge_auth(t, reason, cap);
+	case S5_REPLY_HEAD:
+		return socks5_judge_head(t, reason, cap);
+	case S5_REPLY_REST:
+		return socks5_judge_reply(t, reason, cap);
+	case HTTP_TAKE: {
+		size_t final;
+
+		if (http_response_end((const char *)t->in, t->in_have, &final))
+			return http_judge_status(t, reason, cap);
+		t->step = HTTP_PEEK;	/* not all there yet: wait for more */
+		t->fresh = true;
+		return 0;
+	}
 	}
 	snprintf(reason, cap, "has an unknown protocol");
 	return -EPROTO;
+}
+
+/* Sends the rest of out. 0 when all of it went, TALK_WRITE, or a negative errno. */
+static int send_out(struct hop_talk *t, int fd, char *reason, size_t cap)
+{
+	ssize_t n;
+
+	while (t->out_done < t->out_len) {
+		n = send(fd, t->out + t->out_done, t->out_len - t->out_done,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			t->out_done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return TALK_WRITE;
+		return hop_talk_failure(n < 0 ? -errno : -EPROTO, reason, cap);
+	}
+	explicit_bzero(t->out, t->out_len);	/* credentials */
+	return 0;
+}
+
+/*
+ * Reads the rest of in_want. A reply is never there the instant its request
+ * went out, and the rest of a part read is rarely there at once: then it
+ * waits for poll first. 0 when all is in, TALK_READ, or a negative errno.
+ */
+static int recv_in(struct hop_talk *t, int fd, bool readable, char *reason, size_t cap)
+{
+	ssize_t n;
+
+	while (t->in_have < t->in_want) {
+		if (t->fresh && !readable)
+			return TALK_READ;
+		n = recv(fd, t->in + t->in_have, t->in_want - t->in_have, MSG_DONTWAIT);
+		if (n == 0)
+			return hop_talk_failure(-EPROTO, reason, cap);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK
+				       ? TALK_READ : hop_talk_failure(-errno, reason, cap);
+		t->in_have += (size_t)n;
+		t->fresh = true;
+		readable = false;
+	}
+	return 0;
+}
+
+/* The read step that follows each send step, and how many bytes it reads. */
+static void after_send(struct hop_talk *t)
+{
+	switch (t->step) {
+	case S4_SEND:
+		to_read(t, S4_REPLY, SOCKS4_REPLY_LEN, true);
+		return;
+	case S5_SEND_GREETING:
+		to_read(t, S5_CHOICE, SOCKS5_CHOICE_LEN, true);
+		return;
+	case S5_SEND_AUTH:
+		to_read(t, S5_AUTH_REPLY, SOCKS5_AUTH_REPLY_LEN, true);
+		return;
+	case S5_SEND_CONNECT:
+		to_read(t, S5_REPLY_HEAD, SOCKS5_REPLY_HEAD_LEN, true);
+		return;
+	case HTTP_SEND:
+		to_read(t, HTTP_PEEK, 0, true);
+		return;
+	}
+}
+
+static bool is_send_step(int step)
+{
+	return step == S4_SEND || step == S5_SEND_GREETING || step == S5_SEND_AUTH ||
+	       step == S5_SEND_CONNECT || step == HTTP_SEND;
+}
+
+int hop_talk_pump(struct hop_talk *t, int fd, bool readable, char *reason, size_t cap)
+{
+	int rc;
+
+	while (t->step != STEP_DONE) {
+		if (is_send_step(t->step)) {
+			rc = send_out(t, fd, reason, cap);
+			if (rc != 0)
+				return rc;
+			after_send(t);
+			readable = false;
+			continue;
+		}
+		if (t->step == HTTP_PEEK) {
+			if (t->fresh && !readable)
+				return TALK_READ;
+			rc = http_peek(t, fd, reason, cap);
+			if (rc != 0)
+				return rc;
+		}
+		rc = recv_in(t, fd, readable, reason, cap);
+		if (rc != 0)
+			return rc;
+		rc = judge(t, reason, cap);
+		if (rc < 0)
+			return rc;
+		readable = false;
+	}
+	return TALK_DONE;
+}
+
+int hop_talk_begin(struct hop_talk *t, const struct hop *hop, const struct endpoint *next,
+		   bool pipelined, char *reason, size_t cap)
+{
+	bool user = hop->user[0] != '\0';
+	int len;
+
+	t->hop = hop;
+	t->next = *next;
+	if (next->name) {
+		snprintf(t->next_name, sizeof(t->next_name), "%s", next->name);
+		t->next.name = t->next_name;
+	}
+	t->pipelined = pipelined;
+	t->offer = pipelined ? (user ? SOCKS5_OFFER_PASSWORD : SOCKS5_OFFER_NONE)
+			     : SOCKS5_OFFER_NONE | (user ? SOCKS5_OFFER_PASSWORD : 0);
+	t->out_len = t->out_done = 0;
+	switch (hop->proto) {
+	case HOP_SOCKS4:
+		if (pipelined) {
+			to_read(t, S4_REPLY, SOCKS4_REPLY_LEN, true);
+			return 0;
+		}
+		len = socks4_build_connect(t->out, sizeof(t->out), &t->next, hop->user);
+		if (len < 0)
+			return build_failure(len, &t->next, reason, cap);
+		to_send(t, S4_SEND, (size_t)len);
+		return 0;
+	case HOP_SOCKS5:
+		len = socks5_build_connect(t->connect_req, sizeof(t->connect_req), &t->next);
+		if (len < 0)
+			return build_failure(len, &t->next, reason, cap);
+		t->connect_len = (size_t)len;
+		if (pipelined) {
+			to_read(t, S5_CHOICE, SOCKS5_CHOICE_LEN, true);
+			return 0;
+		}
+		len = socks5_build_greeting(t->out, sizeof(t->out), t->offer);
+		to_send(t, S5_SEND_GREETING, (size_t)len);
+		return 0;
+	case HOP_HTTP:
+		if (pipelined) {
+			to_read(t, HTTP_PEEK, 0, true);
+			return 0;
+		}
+		len = http_build_connect((char *)t->out, sizeof(t->out), &t->next,
+					 user ? hop->user : NULL, hop->pass);
+		if (len < 0)
+			return build_failure(len, &t->next, reason, cap);
+		to_send(t, HTTP_SEND, (size_t)len);
+		return 0;
+	}
+	snprintf(reason, cap, "has an unknown protocol");
+	return -EPROTO;
+}
+
+void hop_talk_end(struct hop_talk *t)
+{
+	explicit_bzero(t->out, sizeof(t->out));
 }
 
 /* Pipelined: the greeting offers one method, so the bytes after it can mean only one thing. */
@@ -289,9 +424,9 @@ static int socks5_requests(const struct hop *hop, const struct endpoint *next, u
 	if (len < 0)
 		return build_failure(-ENOBUFS, next, reason, rcap);
 	if (hop->user[0]) {
-		more = socks5_credentials(hop, buf + len, cap - (size_t)len, reason, rcap);
+		more = socks5_build_auth(buf + len, cap - (size_t)len, hop->user, hop->pass);
 		if (more < 0)
-			return more;
+			return build_failure(more, NULL, reason, rcap);
 		len += more;
 	}
 	more = socks5_build_connect(buf + len, cap - (size_t)len, next);
@@ -315,25 +450,4 @@ int hop_requests(const struct hop *hop, const struct endpoint *next, uint8_t *bu
 		break;
 	}
 	return len < 0 ? build_failure((int)len, next, reason, rcap) : (int)len;
-}
-
-int hop_replies(int fd, const struct hop *hop, const struct endpoint *next, int64_t deadline,
-		char *reason, size_t cap)
-{
-	unsigned offer = hop->user[0] ? SOCKS5_OFFER_PASSWORD : SOCKS5_OFFER_NONE;
-	int rc;
-
-	switch (hop->proto) {
-	case HOP_SOCKS4:
-		return socks4_read_reply(fd, next, deadline, reason, cap);
-	case HOP_SOCKS5:
-		rc = socks5_read_choice(fd, offer, deadline, reason, cap);
-		if (rc >= 0 && hop->user[0])
-			rc = socks5_read_auth_reply(fd, deadline, reason, cap);
-		return rc < 0 ? rc : socks5_read_reply(fd, next, deadline, reason, cap);
-	case HOP_HTTP:
-		return http_read_reply(fd, next, deadline, reason, cap);
-	}
-	snprintf(reason, cap, "has an unknown protocol");
-	return -EPROTO;
 }

@@ -7,11 +7,7 @@
 #include <poll.h>
 #include <stdbool.h>
 
-/*
- * Waits for events on fd until the deadline. Returns the events that came
- * (POLLERR and POLLHUP included), or -ETIMEDOUT.
- */
-static int wait_for(int fd, short events, int64_t deadline)
+int sockio_wait(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 	int n;
@@ -38,7 +34,7 @@ int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,
 		return -errno;
 	/* EINTR on a non-blocking connect still leaves the attempt running. */
 	for (;;) {
-		rc = wait_for(fd, POLLOUT, deadline);
+		rc = sockio_wait(fd, POLLOUT, deadline);
 		if (rc < 0)
 			return rc;
 		/*
@@ -49,83 +45,6 @@ int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,
 		if (do_connect(fd, addr, len) == 0 || errno == EISCONN)
 			return 0;
 		if (errno != EALREADY && errno != EINPROGRESS && errno != EINTR)
-			return -errno;
-	}
-}
-
-int sockio_send_all(int fd, const void *buf, size_t len, int64_t deadline)
-{
-	const char *p = buf;
-	ssize_t n;
-	int rc;
-
-	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		rc = wait_for(fd, POLLOUT, deadline);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-/*
- * Receives len bytes. With poll_first, waits before the first read: a reply
- * is never there the instant its request went out. Without, reads first: the
- * rest of a reply most often came with its start.
- */
-static int recv_all(int fd, char *p, size_t len, int64_t deadline, bool poll_first)
-{
-	bool ready = !poll_first;
-	ssize_t n;
-	int rc;
-
-	while (len > 0) {
-		if (!ready && (rc = wait_for(fd, POLLIN, deadline)) < 0)
-			return rc;
-		n = recv(fd, p, len, 0);
-		if (n == 0)
-			return -EPROTO;
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		ready = n < 0 && errno == EINTR;
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		}
-	}
-	return 0;
-}
-
-int sockio_recv_exact(int fd, void *buf, size_t len, int64_t deadline)
-{
-	return recv_all(fd, buf, len, deadline, true);
-}
-
-int sockio_recv_rest(int fd, void *buf, size_t len, int64_t deadline)
-{
-	return recv_all(fd, buf, len, deadline, false);
-}
-
-long sockio_peek(int fd, void *buf, size_t cap, int64_t deadline)
-{
-	ssize_t n;
-	int rc;
-
-	for (;;) {
-		rc = wait_for(fd, POLLIN, deadline);
-		if (rc < 0)
-			return rc;
-		n = recv(fd, buf, cap, MSG_PEEK);
-		if (n >= 0)
-			return n;
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
 	}
 }

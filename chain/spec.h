@@ -6,7 +6,7 @@
  *   proxy  = scheme "://" [ userinfo "@" ] host [ ":" port ] [ "/" ]
  *   option = key "=" value
  *
- * Proxies, and the options mode, hops, timeout, connect_timeout and pipeline, belong to
+ * Proxies, and the options mode, hops, timeout, connect_timeout, pipeline and async, belong to
  * the chain being written: the default chain, until "chain=NAME" starts a
  * named one (which begins with the default chain's settings so far).
  * "route=PATTERN->TARGET" sends destinations to a chain, direct, or refuse.
@@ -82,6 +82,7 @@ struct chain {
 	int64_t timeout_ms;		/* per hop: its connect and its reply */
 	int64_t connect_timeout_ms;	/* the whole connection, every try; 0: the default */
 	bool pipeline;			/* send hops' requests before their replies come */
+	bool no_async;			/* async=no: a non-blocking connect() waits for the chain */
 	unsigned line, column;		/* where chain=NAME was written */
 };
 

@@ -152,6 +152,7 @@ static int parse_chain(struct parser *ps, const struct item *it, const char *val
 	chain->timeout_ms = cfg->chains[0].timeout_ms;
 	chain->connect_timeout_ms = cfg->chains[0].connect_timeout_ms;
 	chain->pipeline = cfg->chains[0].pipeline;
+	chain->no_async = cfg->chains[0].no_async;
 	chain->line = it->line;
 	chain->column = it->column;
 	ps->chain = chain;
@@ -178,7 +179,7 @@ static int parse_route_item(struct parser *ps, const struct item *it, const char
 	return 0;
 }
 
-/* Options of the chain being written: mode, hops, timeout, connect_timeout, pipeline. */
+/* Options of the chain being written: mode, hops, timeout, connect_timeout, pipeline, async. */
 static int parse_chain_option(struct parser *ps, const struct item *it, const char *key,
 			      const char *value)
 {
@@ -200,6 +201,8 @@ static int parse_chain_option(struct parser *ps, const struct item *it, const ch
 	}
 	if (strcmp(key, "pipeline") == 0)
 		return parse_choice(ps, it, value, "no", "yes", &chain->pipeline);
+	if (strcmp(key, "async") == 0)
+		return parse_choice(ps, it, value, "yes", "no", &chain->no_async);
 	return 1;	/* not one of these */
 }
 
@@ -242,7 +245,7 @@ int spec_parse_option(struct parser *ps, const struct item *it, const char *eq)
 	if (strcmp(key, "udp") == 0)
 		return parse_choice(ps, it, value, "block", "allow", &cfg->udp_allowed);
 	return spec_fail(ps, it, "unknown option \"%.*s\" (known: timeout, connect_timeout, mode, "
-		    "hops, pipeline, chain, route, bypass, retry_after, dns, fake_range, fake_reuse_after, "
-		    "udp)", (int)keylen,
+		    "hops, pipeline, async, chain, route, bypass, retry_after, dns, fake_range, "
+		    "fake_reuse_after, udp)", (int)keylen,
 		    it->text);
 }

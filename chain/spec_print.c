@@ -53,7 +53,8 @@ static void print_chain(const struct chain_config *cfg, const struct chain *chai
 		strbuf_add(out, " ");
 		print_seconds(out, "connect_timeout", chain->connect_timeout_ms);
 	}
-	strbuf_add(out, " pipeline=%s\n", chain->pipeline ? "yes" : "no");
+	strbuf_add(out, " pipeline=%s%s\n", chain->pipeline ? "yes" : "no",
+		   chain->no_async ? " async=no" : "");
 	for (i = 0; i < chain->nhops; i++) {
 		hop_describe(&chain->hops[i], hop, sizeof(hop));
 		strbuf_add(out, "%s\n", hop);

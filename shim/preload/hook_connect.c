@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "../../chain/deadline.h"
 #include "../../chain/dial.h"
+#include "async_conn.h"
 #include "../../chain/route.h"
 #include "../../chain/sockdest.h"
 #include "../common/config.h"
@@ -69,8 +70,8 @@ static int unknown_fake(const struct shim_config *cfg, const struct netaddr *des
 
 static const struct resolver real_resolver = { real_getaddrinfo, real_freeaddrinfo };
 
-static int resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *addr,
-		       char *reason, size_t cap)
+int shim_resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *addr,
+		     char *reason, size_t cap)
 {
 	return hop_names_resolve(&real_resolver, hop, deadline, addr, reason, cap);
 }
@@ -84,7 +85,7 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 		.seed = cfg->seed,
 		.retry_after_ms = cfg->chain.retry_after_ms,
 		.do_connect = real_connect,
-		.resolve_hop = resolve_hop,
+		.resolve_hop = shim_resolve_hop,
 	};
 	struct dial_report rep;
 	int saved = errno, flags, rc;
@@ -95,6 +96,10 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 	/* Non-blocking for the handshake, so every wait has a deadline. */
 	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return -1;
+	/* A non-blocking socket's chain is dialed in the background: EINPROGRESS. */
+	if ((flags & O_NONBLOCK) && !chain->no_async &&
+	    (rc = async_connect(cfg, chain, fd, family, target)) <= 0)
+		return rc;
 	rc = chain_dial(fd, family, chain, &env, target, &rep);
 	if (!(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, flags);
@@ -219,7 +224,13 @@ static int connect_stream(int fd, int family, const struct sockaddr *addr, sockl
 		return -1;
 	}
 	pthread_cleanup_push(abandon, &claim);
-	rc = has_peer(fd) ? real_connect(fd, addr, len) : connect_routed(fd, family, addr, len, dest);
+	if (async_pending(fd)) {	/* its chain is being dialed in the background */
+		errno = EALREADY;
+		rc = -1;
+	} else {
+		rc = has_peer(fd) ? real_connect(fd, addr, len)
+				  : connect_routed(fd, family, addr, len, dest);
+	}
 	pthread_cleanup_pop(0);
 	dialing_end(&claim, rc < 0 ? -errno : 0);
 	return rc;

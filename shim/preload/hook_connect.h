@@ -2,6 +2,11 @@
 #ifndef SOCKSCHAIN_HOOK_CONNECT_H
 #define SOCKSCHAIN_HOOK_CONNECT_H
 
+#include "../../chain/netaddr.h"
+#include "../../chain/spec.h"
+
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 /* connect() as the program calls it: addr is the caller's memory. */
@@ -9,5 +14,9 @@ int shim_connect(int fd, const struct sockaddr *addr, socklen_t len);
 
 /* The same for an address already copied from the caller (len <= its size). */
 int shim_connect_copied(int fd, const struct sockaddr *addr, socklen_t len);
+
+/* A hop's name, resolved within deadline (chain/dial.h's hop_resolve_fn). */
+int shim_resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *addr,
+		     char *reason, size_t cap);
 
 #endif

@@ -1,5 +1,6 @@
 /* getpeername(): a proxied socket's peer is the destination the program asked for. */
 #define _GNU_SOURCE
+#include "async_conn.h"
 #include "export.h"
 #include "peer_table.h"
 #include "real.h"
@@ -34,6 +35,8 @@ SHIM_EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	struct netaddr hop, dest;
 	int rc;
 
+	if (async_marked(fd) && async_settle(fd) < 0)
+		return -1;	/* a chain under way: its outcome first */
 	/* The kernel's own errors (EBADF, ENOTSOCK, ENOTCONN) come before the caller's memory. */
 	if (real_getpeername(fd, (struct sockaddr *)&actual, &actual_len) < 0)
 		return -1;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "../../chain/sockdest.h"
 #include "../common/leak_guard.h"
+#include "async_conn.h"
 #include "export.h"
 #include "hook_connect.h"
 #include "real.h"
@@ -87,6 +88,8 @@ SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 
 	if (!fn)
 		return fail(ENOSYS);
+	if (async_marked(fd) && async_settle(fd) < 0)
+		return -1;	/* a chain under way: its outcome first */
 	if (!addr || !must_look(flags) || !socket_kind_inet(fd, &kind))
 		return fn(fd, buf, n, flags, addr, len);
 	rc = user_read_sockaddr(addr, len, &copy);
@@ -111,6 +114,8 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 
 	if (!fn)
 		return fail(ENOSYS);
+	if (async_marked(fd) && async_settle(fd) < 0)
+		return -1;	/* a chain under way: its outcome first */
 	if (!must_look(flags) || !socket_kind_inet(fd, &kind))
 		return fn(fd, msg, flags);
 	if (user_read(&m, msg, sizeof(m)) < 0)
@@ -223,6 +228,8 @@ static int hook_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int fla
 
 	if (!fn)
 		return fail(ENOSYS);
+	if (async_marked(fd) && async_settle(fd) < 0)
+		return -1;	/* a chain under way: its outcome first */
 	if (vlen == 0 || !must_look(flags) || !socket_kind_inet(fd, &kind))
 		return fn(fd, vec, vlen, flags);
 	if (kind.type == SOCK_STREAM)

@@ -1,7 +1,8 @@
 /*
  * syscall(): programs that call syscall(SYS_connect, ...) directly get the
  * same treatment as connect(), and likewise for the sends the leak guard
- * watches, for getpeername and for execve.
+ * watches, for getpeername, for execve, and for the calls that wait for a
+ * chain dialed in the background.
  */
 #define _GNU_SOURCE
 #include "export.h"
@@ -13,6 +14,7 @@
 #include <stdarg.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 typedef long (*syscall_t)(long, ...);
 
@@ -40,6 +42,20 @@ SHIM_EXPORT long syscall(long number, ...)
 		return sendmmsg((int)a[0], (struct mmsghdr *)a[1], (unsigned int)a[2], (int)a[3]);
 	case SYS_getpeername:
 		return getpeername((int)a[0], (struct sockaddr *)a[1], (socklen_t *)a[2]);
+	/* what waits for a chain dialed in the background (async_conn.h) */
+	case SYS_read:
+		return read((int)a[0], (void *)a[1], (size_t)a[2]);
+	case SYS_write:
+		return write((int)a[0], (const void *)a[1], (size_t)a[2]);
+	case SYS_recvfrom:
+		return recvfrom((int)a[0], (void *)a[1], (size_t)a[2], (int)a[3],
+				(struct sockaddr *)a[4], (socklen_t *)a[5]);
+	case SYS_getsockopt:
+		return getsockopt((int)a[0], (int)a[1], (int)a[2], (void *)a[3], (socklen_t *)a[4]);
+	case SYS_shutdown:
+		return shutdown((int)a[0], (int)a[1]);
+	case SYS_close:
+		return close((int)a[0]);
 	case SYS_execve:
 		return shim_execve((const char *)a[0], (char *const *)a[1], (char *const *)a[2]);
 	case SYS_execveat:

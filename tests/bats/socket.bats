@@ -19,8 +19,18 @@ teardown() {
 	[[ $output == *"errno_kept=1"* ]]
 }
 
-@test "non-blocking connect completes at once; poll and SO_ERROR show a connected socket" {
+@test "non-blocking connect: EINPROGRESS, then poll and SO_ERROR show a connected socket" {
 	run preloaded "$CLIENT" --nonblock --send 'hi' --expect 'hi' "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output != *"immediate=1"* ]]	# EINPROGRESS: the chain is dialed in the background
+	[[ $output == *"so_error=0"* ]]
+	[[ $output == *"flags_kept=1"* ]]
+	[[ $output == *"received=hi"* ]]
+}
+
+@test "non-blocking connect with async=no completes at once, as before" {
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN async=no" "$CLIENT" --nonblock --send 'hi' \
+		--expect 'hi' "$REMOTE" 80
 	[ "$status" -eq 0 ]
 	[[ $output == *"immediate=1"* ]]
 	[[ $output == *"so_error=0"* ]]

@@ -4,6 +4,7 @@
  * usage: bench connect [-n N] [-t T] [--nonblock] [--expect BYTES] [--floor SPEC]
  *                      [--pipeline] HOST PORT | --name NAME PORT
  *        bench throughput --bytes B [--nonblock] [--floor SPEC] HOST PORT
+ *        bench concurrent [-n N] [--expect BYTES] HOST PORT
  *        bench resolve [-n N] NAMEPATTERN         (e.g. host%lu.bench.example)
  *        bench spawn [-n N] [--env NAME=VALUE]... -- CMD [ARG...]
  *
@@ -60,6 +61,7 @@ static void usage(void)
 	fputs("usage: bench connect [-n N] [-t T] [--nonblock] [--expect BYTES] [--floor SPEC]\n"
 	      "                     [--pipeline] HOST PORT | --name NAME PORT\n"
 	      "       bench throughput --bytes B [--nonblock] [--floor SPEC] HOST PORT\n"
+	      "       bench concurrent [-n N] [--expect BYTES] HOST PORT\n"
 	      "       bench resolve [-n N] NAMEPATTERN\n"
 	      "       bench spawn [-n N] [--env NAME=VALUE]... -- CMD [ARG...]\n",
 	      stderr);
@@ -159,6 +161,10 @@ int main(int argc, char **argv)
 	if (strcmp(o.mode, "connect") == 0) {
 		o.count = o.count ? o.count : 1000;
 		return run_connect(&o);
+	}
+	if (strcmp(o.mode, "concurrent") == 0) {
+		o.count = o.count ? o.count : 20;
+		return run_concurrent(&o);
 	}
 	if (strcmp(o.mode, "throughput") == 0)
 		return o.bytes ? run_throughput(&o) : (usage(), EXIT_USAGE);

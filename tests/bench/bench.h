@@ -86,6 +86,8 @@ int floor_parse(const char *spec, const struct chain **out);
 /* The modes. Each prints one line on stdout and returns the exit status. */
 int run_connect(const struct bench_opts *o);
 int run_throughput(const struct bench_opts *o);
+/* N at once from one event loop, against one: the ratio of their times. */
+int run_concurrent(const struct bench_opts *o);
 int run_resolve(const struct bench_opts *o);
 int run_spawn(const struct bench_opts *o);
 

@@ -262,6 +262,11 @@ print_misses() {
 				miss "start-up: $(num "$sc") µs above a bare true (target: under 500)"
 			fi
 			;;
+		cc)
+			if ! below 1.5 "$sc"; then
+				miss "${LABEL[$key]}: $(num "$sc") x one connection's time (target: 1.5)"
+			fi
+			;;
 		dns)
 			if below 10 "$pr"; then
 				miss "remote DNS: $pr x proxychains-ng's rate (target: 10)"

@@ -30,6 +30,9 @@ start_bundled() {
 	start_server p2 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT"
 	start_server p3 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT"
 	start_server pt "$BUILD"/tests/testproxy -T "127.0.0.1:$ts_PORT"
+	# far away: 25 ms before every reply
+	start_server d1 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT" -D 25
+	start_server d2 "$BUILD"/tests/testproxy -T "127.0.0.1:$tb_PORT" -D 25
 }
 
 # free_port VAR: a port no socket of this namespace uses.

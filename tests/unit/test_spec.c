@@ -133,6 +133,17 @@ static void pipeline_option(void)
 	CHECK(refused_with("socks5://127.0.0.1 pipeline=on", "1:20", "wants no or yes"));
 }
 
+static void async_option(void)
+{
+	CHECK(parse("socks5://127.0.0.1") == 0);
+	CHECK(!cfg.chains[0].no_async);	/* background dials unless told otherwise */
+	CHECK(parse("async=no socks5://127.0.0.1 chain=b socks4://127.0.0.2 "
+		    "chain=c async=yes socks4://127.0.0.3") == 0);
+	CHECK(cfg.chains[0].no_async && cfg.chains[1].no_async);	/* b starts from the default's */
+	CHECK(!cfg.chains[2].no_async);
+	CHECK(refused_with("socks5://127.0.0.1 async=off", "1:20", "wants yes or no"));
+}
+
 static void ipv6_bypass(void)
 {
 	struct netaddr v6 = { .family = AF_INET6 };
@@ -287,6 +298,7 @@ int main(void)
 	RUN(hops_named_to_the_hop_before);
 	RUN(options);
 	RUN(pipeline_option);
+	RUN(async_option);
 	RUN(ipv6_bypass);
 	RUN(errors_name_position_and_item);
 	RUN(passwords_never_shown);

@@ -1,0 +1,85 @@
+#define _GNU_SOURCE
+#include "blame.h"
+
+#include "deadline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+void blame_init(struct blame *b, const struct chain *chain, const struct dial_env *env)
+{
+	unsigned h;
+
+	memset(b, 0, sizeof(*b));
+	for (h = 0; h < CHAIN_MAX_HOPS; h++)
+		b->suspect_by[h] = NOT_SUSPECT;
+	if (chain->mode == MODE_ROUND_ROBIN)
+		b->st.start = health_next_start(env->health, env->chain_index, chain->nhops);
+	if (chain->mode == MODE_RANDOM)
+		b->st.draw = env->seed + health_next_draw(env->health);
+}
+
+static bool is_refusal(int rc)
+{
+	return rc == -ECONNREFUSED || rc == -EHOSTUNREACH || rc == -ENETUNREACH;
+}
+
+static void skip(struct dial_report *rep, unsigned hop, const char *reason)
+{
+	if (rep->nskips < sizeof(rep->skips) / sizeof(rep->skips[0])) {
+		rep->skips[rep->nskips].hop = hop;
+		snprintf(rep->skips[rep->nskips].reason, sizeof(rep->skips[0].reason), "%s", reason);
+		rep->nskips++;
+	}
+}
+
+static void convict(struct blame *b, const struct dial_env *env, unsigned hop,
+		    struct dial_report *rep)
+{
+	unsigned h;
+
+	for (h = 0; h < CHAIN_MAX_HOPS; h++)
+		if (b->suspect_by[h] == (int)hop) {	/* it refused them: they were fine */
+			b->st.excluded[h] = false;
+			b->suspect_by[h] = NOT_SUSPECT;
+		}
+	b->st.excluded[hop] = true;
+	health_mark_down(env->health, env->chain_index, hop,
+			 clock_now_ms() + env->retry_after_ms);
+	skip(rep, hop, rep->reason);
+}
+
+/*
+ * A hop that could not be reached, timed out or broke its protocol is down.
+ * A refusal is ambiguous: the hop asked may be down, or the hop asking may
+ * refuse everything. So the hop asked is left out on suspicion, and the
+ * asking hop is found guilty when it refuses a second time; suspects are
+ * found guilty when a try without them succeeds.
+ */
+void blame_assign(struct blame *b, const struct dial_env *env, int rc, struct dial_report *rep)
+{
+	unsigned pos = rep->failed_pos, hop = rep->path[pos], next;
+
+	if (rep->connect_failed || !is_refusal(rc) || ++b->refusals[hop] >= 2) {
+		convict(b, env, hop, rep);
+		return;
+	}
+	/* the hop asked: the next one, or the destination (then the asker is suspect) */
+	next = pos + 1 < rep->path_len ? rep->path[pos + 1] : hop;
+	b->st.excluded[next] = true;
+	b->suspect_by[next] = (int)hop;
+}
+
+void blame_convict_suspects(struct blame *b, const struct dial_env *env,
+			    struct dial_report *rep)
+{
+	unsigned h;
+
+	for (h = 0; h < CHAIN_MAX_HOPS; h++)
+		if (b->suspect_by[h] != NOT_SUSPECT) {
+			health_mark_down(env->health, env->chain_index, h,
+					 clock_now_ms() + env->retry_after_ms);
+			skip(rep, h, "refused by the hop before it; the path without it worked");
+		}
+}

@@ -1,0 +1,289 @@
+/*
+ * What the hooks ask of the background dials (async_conn.h): start one, wait
+ * for one, follow close() and dup(), and hide a pending socket's readiness
+ * in epoll sets until its chain is done.
+ */
+#define _GNU_SOURCE
+#include "async_conn.h"
+#include "hook_connect.h"
+
+#include "../../chain/deadline.h"
+#include "../common/hop_memory.h"
+#include "async_state.h"
+#include "real.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void fill_env(const struct shim_config *cfg, const struct chain *chain,
+		     struct dial_env *env)
+{
+	*env = (struct dial_env){
+		.health = hop_memory(),
+		.chain_index = (unsigned)(chain - cfg->chain.chains),
+		.seed = cfg->seed,
+		.retry_after_ms = cfg->chain.retry_after_ms,
+		.do_connect = real_connect,
+		.resolve_hop = shim_resolve_hop,
+	};
+}
+
+static struct conn *new_conn(const struct shim_config *cfg, const struct chain *chain, int fd,
+			     const struct endpoint *target)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->own_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	c->ino = fd_inode(c->own_fd);
+	if (c->own_fd < 0 || c->own_fd >= MARK_FDS || c->ino == 0) {
+		if (c->own_fd >= 0)
+			async_real_close(c->own_fd);
+		free(c);
+		return NULL;
+	}
+	c->fd = fd;
+	c->refs = 1;
+	c->cfg = cfg;
+	c->chain = chain;
+	c->target = *target;
+	if (target->name) {
+		snprintf(c->name, sizeof(c->name), "%s", target->name);
+		c->target.name = c->name;
+	}
+	return c;
+}
+
+int async_connect(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
+		  const struct endpoint *target)
+{
+	struct dial_env env;
+	struct conn *c;
+	int rc;
+
+	if (fd < 0 || fd >= MARK_FDS)
+		return 1;
+	if (async_pending(fd)) {	/* connect() again, as some programs poll */
+		errno = EALREADY;
+		return -1;
+	}
+	if (async_marked(fd) && async_settle(fd) < 0)
+		return -1;	/* the failure, reported like the kernel's */
+	async_lock();
+	rc = helper_start();
+	async_unlock();
+	if (rc < 0 || !(c = new_conn(cfg, chain, fd, target)))
+		return 1;
+	fill_env(cfg, chain, &env);
+	rc = dial_job_start(&c->job, c->own_fd, family, chain, &env, &c->target, &c->rep);
+	async_lock();
+	bit_set(async.owned, c->own_fd, true);
+	bit_set(async.marks, c->own_fd, false);	/* a number the program closed unseen */
+	if (rc != DIAL_PENDING) {
+		/* done at once (a refused connect, a socketpair): as on the spot */
+		conn_finish(c, rc);
+		if (rc < 0)
+			conn_free(c);
+		async_unlock();
+		if (rc < 0)
+			errno = -rc;
+		return rc < 0 ? -1 : 0;
+	}
+	c->next = async.conns;
+	async.conns = c;
+	bit_set(async.marks, fd, true);
+	helper_wake();
+	async_unlock();
+	errno = EINPROGRESS;
+	return -1;
+}
+
+/* Under lock: waits while fd's chain is pending. Its connection after, or NULL. */
+static struct conn *wait_for_chain(int fd)
+{
+	ino_t ino = fd_inode(fd);
+	struct conn *c;
+	struct timespec until;
+	int64_t deadline;
+
+	while ((c = conn_find(ino)) && c->state == CONN_PENDING) {
+		deadline = c->job.deadline + SETTLE_SLACK_MS;
+		until.tv_sec = deadline / 1000;
+		until.tv_nsec = (deadline % 1000) * 1000000;
+		if (pthread_cond_timedwait(&async.done, &async.lock, &until) == ETIMEDOUT &&
+		    clock_now_ms() >= deadline)
+			break;	/* the helper is late: the caller sees it still pending */
+	}
+	if (!c)
+		bit_set(async.marks, fd, false);	/* done, or never ours: no more looking */
+	return c;
+}
+
+int async_settle(int fd)
+{
+	struct conn *c;
+	int err = 0;
+
+	async_lock();
+	c = wait_for_chain(fd);
+	if (c && c->state == CONN_FAILED) {
+		err = c->err;	/* told once; then the socket is a plain unconnected one */
+		conn_free(c);
+		bit_set(async.marks, fd, false);
+	} else if (c) {
+		err = EAGAIN;
+	}
+	async_unlock();
+	if (!err)
+		return 0;
+	errno = err;
+	return -1;
+}
+
+void async_so_error(int fd, int *err)
+{
+	int saved = errno;
+
+	*err = async_settle(fd) < 0 ? errno : 0;
+	errno = saved;
+}
+
+bool async_pending(int fd)
+{
+	struct conn *c;
+	bool pending;
+
+	if (!async_marked(fd))
+		return false;
+	async_lock();
+	c = conn_find(fd_inode(fd));
+	pending = c && c->state == CONN_PENDING;
+	async_unlock();
+	return pending;
+}
+
+bool async_any_pending(const struct pollfd *fds, nfds_t n)
+{
+	nfds_t i;
+
+	for (i = 0; i < n; i++)
+		if (async_marked(fds[i].fd) && async_pending(fds[i].fd))
+			return true;
+	return false;
+}
+
+/* Under lock: the program no longer watches fd in any epoll set, for c. */
+static void forget_regs(struct conn *c, int fd)
+{
+	unsigned i = 0;
+
+	while (i < c->nregs) {
+		struct epoll_reg *r = &c->regs[i];
+
+		if (r->fd != fd) {
+			i++;
+			continue;
+		}
+		if (fd_inode(r->epfd) == r->epino)
+			async_real_epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL);
+		*r = c->regs[--c->nregs];
+	}
+}
+
+bool async_before_close(int fd)
+{
+	struct conn *c;
+
+	if (!__atomic_load_n(&async.started, __ATOMIC_RELAXED))
+		return false;
+	if (async_inside)
+		return false;
+	if (bit_get(async.owned, fd))
+		return true;	/* the helper's: a program closing everything must not take it */
+	if (!bit_get(async.marks, fd))
+		return false;
+	async_lock();
+	c = conn_find(fd_inode(fd));
+	bit_set(async.marks, fd, false);
+	if (c) {
+		forget_regs(c, fd);
+		if (--c->refs == 0)
+			conn_cancel(c);
+	}
+	async_unlock();
+	return false;
+}
+
+void async_after_dup(int oldfd, int newfd)
+{
+	struct conn *c;
+
+	if (newfd < 0 || !async_marked(oldfd))
+		return;
+	async_lock();
+	c = conn_find(fd_inode(oldfd));
+	if (c && newfd < MARK_FDS) {
+		c->refs++;
+		bit_set(async.marks, newfd, true);
+	}
+	async_unlock();
+}
+
+/* Under lock: the record of c in epfd for fd, made if need be; NULL when full. */
+static struct epoll_reg *reg_of(struct conn *c, int epfd, ino_t epino, int fd, bool make)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nregs; i++)
+		if (c->regs[i].epino == epino && c->regs[i].fd == fd)
+			return &c->regs[i];
+	if (!make || c->nregs == MAX_EPOLL_REGS)
+		return NULL;
+	c->regs[c->nregs] = (struct epoll_reg){ .epfd = epfd, .epino = epino, .fd = fd };
+	return &c->regs[c->nregs++];
+}
+
+int async_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev, bool *handled)
+{
+	struct epoll_event hidden;
+	struct epoll_reg *r;
+	struct conn *c;
+	ino_t epino;
+	int rc = 0;
+
+	*handled = false;
+	if (!async_marked(fd))
+		return 0;
+	epino = fd_inode(epfd);
+	async_lock();
+	c = conn_find(fd_inode(fd));
+	if (!c || c->state != CONN_PENDING)
+		goto out;
+	if (op == EPOLL_CTL_DEL) {
+		rc = async_real_epoll_ctl(epfd, op, fd, ev);
+		if ((r = reg_of(c, epfd, epino, fd, false)))
+			*r = c->regs[--c->nregs];
+		*handled = true;
+		goto out;
+	}
+	if ((op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD) || !ev ||
+	    !(r = reg_of(c, epfd, epino, fd, true)))
+		goto out;	/* the kernel says what it says; SO_ERROR still waits */
+	hidden = *ev;
+	hidden.events &= ~(uint32_t)READINESS;
+	rc = async_real_epoll_ctl(epfd, op, fd, &hidden);
+	if (rc == 0)
+		r->ev = *ev;
+	else
+		*r = c->regs[--c->nregs];
+	*handled = true;
+out:
+	async_unlock();
+	return rc;
+}

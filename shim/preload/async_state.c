@@ -1,0 +1,240 @@
+#define _GNU_SOURCE
+#include "async_state.h"
+
+#include "../../chain/deadline.h"
+#include "../common/trace.h"
+#include "async_conn.h"
+#include "peer_table.h"
+#include "real.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct async_state async = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.done_once = PTHREAD_ONCE_INIT,
+	.wake_fd = -1,
+};
+__thread unsigned async_inside;
+
+void async_lock(void)
+{
+	pthread_mutex_lock(&async.lock);
+	async_inside++;
+}
+
+void async_unlock(void)
+{
+	async_inside--;
+	pthread_mutex_unlock(&async.lock);
+}
+
+typedef int (*poll_t)(struct pollfd *, nfds_t, int);
+typedef int (*ppoll_t)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+typedef int (*epoll_ctl_t)(int, int, int, struct epoll_event *);
+
+int async_real_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	REAL(poll_t, poll);
+
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(fds, n, timeout);
+}
+
+int async_real_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts,
+		      const sigset_t *mask)
+{
+	REAL(ppoll_t, ppoll);
+
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(fds, n, ts, mask);
+}
+
+int async_real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	REAL(epoll_ctl_t, epoll_ctl);
+
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(epfd, op, fd, ev);
+}
+
+typedef int (*close_t)(int);
+
+/* Our own descriptors, past the hook that keeps them from the program. */
+int async_real_close(int fd)
+{
+	REAL(close_t, close);
+
+	return fn ? fn(fd) : -1;
+}
+
+void bit_set(uint64_t *map, int fd, bool on)
+{
+	uint64_t bit = 1ull << (fd % 64);
+
+	if (fd < 0 || fd >= MARK_FDS)
+		return;
+	if (on)
+		__atomic_fetch_or(&map[fd / 64], bit, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&map[fd / 64], ~bit, __ATOMIC_RELEASE);
+}
+
+bool bit_get(const uint64_t *map, int fd)
+{
+	return fd >= 0 && fd < MARK_FDS &&
+	       (__atomic_load_n(&map[fd / 64], __ATOMIC_ACQUIRE) >> (fd % 64)) & 1;
+}
+
+bool async_marked(int fd)
+{
+	return __atomic_load_n(&async.started, __ATOMIC_RELAXED) && !async_inside && bit_get(async.marks, fd);
+}
+
+void own_close(int fd)
+{
+	bit_set(async.owned, fd, false);
+	async_real_close(fd);
+}
+
+ino_t fd_inode(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+void done_cond_make(void)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&async.done, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+/* Under lock: the listed connection of socket ino, or NULL. */
+struct conn *conn_find(ino_t ino)
+{
+	struct conn *c;
+
+	for (c = async.conns; ino && c; c = c->next)
+		if (c->ino == ino && c->state != CONN_CANCELLED)
+			return c;
+	return NULL;
+}
+
+static void unlink_conn(struct conn *gone)
+{
+	struct conn **p;
+
+	for (p = &async.conns; *p; p = &(*p)->next)
+		if (*p == gone) {
+			*p = gone->next;
+			return;
+		}
+}
+
+void conn_free(struct conn *c)
+{
+	unlink_conn(c);
+	dial_job_end(&c->job);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+/* Under lock: pokes the helper, unless its wake fd is no longer its own. */
+void helper_wake(void)
+{
+	uint64_t one = 1;
+
+	if (async.wake_fd >= 0 && fd_inode(async.wake_fd) == async.wake_ino &&
+	    write(async.wake_fd, &one, sizeof(one)) < 0)
+		(void)0;	/* full: it is awake already */
+}
+
+/* Under lock: every poll() hiding a pending socket looks again. */
+void waiters_notify(void)
+{
+	uint64_t one = 1;
+	struct waiter *w;
+
+	for (w = async.waiters; w; w = w->next)
+		if (fd_inode(w->efd) == w->ino && write(w->efd, &one, sizeof(one)) < 0)
+			(void)0;	/* full: it will wake anyway */
+}
+
+/* The program's epoll interest, back as it asked: a new edge if the socket is ready. */
+void conn_rearm(struct conn *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nregs; i++) {
+		struct epoll_reg *r = &c->regs[i];
+
+		if (fd_inode(r->epfd) == r->epino && fd_inode(r->fd) == c->ino)
+			async_real_epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->fd, &r->ev);
+	}
+	c->nregs = 0;
+}
+
+void conn_disconnect(int fd)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+	real_connect(fd, &unspec, sizeof(unspec));
+}
+
+/* The chain is done (rc 0) or failed: like a dial on the spot, then the program may look. */
+void conn_finish(struct conn *c, int rc)
+{
+	int saved = errno;
+
+	if (rc == 0) {
+		peer_table_remember(c->own_fd, &c->rep.first_hop,
+				    &c->target.addr);
+		trace_connected(c->cfg, c->chain, &c->target, &c->rep);
+	} else {
+		if (rc != -EISCONN && rc != -EALREADY)
+			conn_disconnect(c->own_fd);	/* nothing may flow past a failed chain */
+		trace_failed(c->cfg, c->chain, &c->target, &c->rep, -rc);
+	}
+	own_close(c->own_fd);
+	c->own_fd = -1;
+	conn_rearm(c);
+	if (rc == 0) {
+		conn_free(c);
+	} else {
+		c->state = CONN_FAILED;
+		c->err = -rc;
+		dial_job_end(&c->job);
+	}
+	pthread_cond_broadcast(&async.done);
+	waiters_notify();
+	errno = saved;
+}
+
+/* Under lock, in the program's thread: nobody holds the socket any more. */
+void conn_cancel(struct conn *c)
+{
+	if (c->state != CONN_PENDING) {
+		conn_free(c);
+		return;
+	}
+	own_close(c->own_fd);
+	c->own_fd = -1;
+	c->state = CONN_CANCELLED;	/* the helper frees it */
+	helper_wake();
+}
