@@ -203,8 +203,7 @@ void conn_finish(struct conn *c, int rc)
 	int saved = errno;
 
 	if (rc == 0) {
-		peer_table_remember(c->own_fd, &c->rep.first_hop,
-				    &c->target.addr);
+		peer_table_remember_inode(c->fd, c->ino, &c->rep.first_hop, &c->target.addr);
 		trace_connected(c->cfg, c->chain, &c->target, &c->rep);
 	} else {
 		if (rc != -EISCONN && rc != -EALREADY)

@@ -61,9 +61,13 @@ static bool reserve(size_t fd)
 
 void peer_table_remember(int fd, const struct netaddr *hop, const struct netaddr *dest)
 {
-	ino_t ino;
+	peer_table_remember_inode(fd, fd < 0 ? 0 : socket_inode(fd), hop, dest);
+}
 
-	if (fd < 0 || fd >= MAX_FD || (ino = socket_inode(fd)) == 0)
+void peer_table_remember_inode(int fd, ino_t ino, const struct netaddr *hop,
+			       const struct netaddr *dest)
+{
+	if (fd < 0 || fd >= MAX_FD || ino == 0)
 		return;
 	pthread_mutex_lock(&table_lock);
 	if (reserve((size_t)fd)) {

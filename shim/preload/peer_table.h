@@ -14,10 +14,19 @@
 
 #include "../../chain/netaddr.h"
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 
 /* Records that fd, whose real peer is hop, is a tunnel to dest. */
 void peer_table_remember(int fd, const struct netaddr *hop, const struct netaddr *dest);
+
+/*
+ * The same for the socket whose inode is ino, filed under fd, the number the
+ * program knows it by (the background dial works on a copy of its own).
+ */
+void peer_table_remember_inode(int fd, ino_t ino, const struct netaddr *hop,
+			       const struct netaddr *dest);
 
 /* If fd is a tunnel whose real peer is hop, sets *dest and returns true. */
 bool peer_table_lookup(int fd, const struct netaddr *hop, struct netaddr *dest);

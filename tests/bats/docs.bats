@@ -155,12 +155,13 @@ need_mandoc() {
 @test "every errno a proxy's reply or the library's refusal can give is in sockschain(1)" {
 	# ENOBUFS, ENAMETOOLONG and EINVAL only say a request could not be built,
 	# which the spec parser's and the resolver's own checks rule out first;
-	# EMSGSIZE (headers too long) reaches the program as EPROTO.
+	# EMSGSIZE (headers too long) reaches the program as EPROTO; EAGAIN,
+	# EWOULDBLOCK and EINTR only tell a step to wait or try again.
 	mapfile -t errs < <(grep -ohE '\bE[A-Z]{3,}\b' "$SRC"/chain/socks4.c "$SRC"/chain/socks5.c \
 		"$SRC"/chain/http.c "$SRC"/chain/handshake.c "$SRC"/chain/dial.c "$SRC"/chain/resolve.c \
 		"$SRC"/shim/preload/hook_connect.c "$SRC"/shim/preload/dialing.c \
 		"$SRC"/shim/common/leak_guard.c |
-		grep -vxE 'ENOBUFS|ENAMETOOLONG|EINVAL|EMSGSIZE|ENOCHAIN' | sort -u)
+		grep -vxE 'ENOBUFS|ENAMETOOLONG|EINVAL|EMSGSIZE|ENOCHAIN|EAGAIN|EWOULDBLOCK|EINTR' | sort -u)
 	echo "errnos: ${errs[*]}"
 	(( ${#errs[@]} >= 10 ))
 	errors=$(section "$MAN1" '^\.Ss Errors seen by the program' '^\.S[hs] ')
