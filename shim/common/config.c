@@ -3,6 +3,7 @@
 
 #include "../../chain/deadline.h"
 #include "../../chain/resolve.h"
+#include "../../chain/strbuf.h"
 #include "chainsource.h"
 #include "log.h"
 
@@ -48,7 +49,7 @@ static bool read_environment(struct shim_config *cfg, bool use_env)
 
 	cfg->verbosity = chosen ? (enum verbosity)(verbose[0] - '0') : VERBOSITY_DEFAULT;
 	if (log && *log)
-		snprintf(cfg->log_path, sizeof(cfg->log_path), "%s", log);
+		text_copy(cfg->log_path, sizeof(cfg->log_path), log);
 	/* A fixed seed makes random paths reproducible, for tests. */
 	if (seed && *seed)
 		cfg->seed = strtoull(seed, NULL, 0);
@@ -66,7 +67,7 @@ static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_cho
 	chain_config_init(&cfg->chain);
 	if (chain_source_load(&src, use_env, cfg->error, sizeof(cfg->error)) < 0)
 		return;
-	snprintf(cfg->origin, sizeof(cfg->origin), "%s", src.origin);
+	text_copy(cfg->origin, sizeof(cfg->origin), src.origin);
 	cfg->via = src.via;
 	cfg->proxychains = src.proxychains;
 	if (src.pc.quiet && !verbosity_chosen)
