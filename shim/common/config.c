@@ -82,13 +82,17 @@ static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_cho
 	chain_config_free(&cfg->chain);	/* what a broken spec said is not trusted */
 }
 
+/*
+ * cfg: the static storage, still all zero (built once). Not cleared again:
+ * clearing would write, and so make resident, every page of its buffers,
+ * where only what is set here is written (a few kB at the start, usually).
+ */
 static void build(struct shim_config *cfg)
 {
 	/* A set-user-ID program must not take its chain from whoever ran it. */
 	bool use_env = getauxval(AT_SECURE) == 0;
 	bool verbosity_chosen;
 
-	memset(cfg, 0, sizeof(*cfg));
 	verbosity_chosen = read_environment(cfg, use_env);
 	load_chain(cfg, use_env, verbosity_chosen);
 	if (cfg->ok)
