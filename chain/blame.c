@@ -2,6 +2,7 @@
 #include "blame.h"
 
 #include "deadline.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,13 +26,21 @@ static bool is_refusal(int rc)
 	return rc == -ECONNREFUSED || rc == -EHOSTUNREACH || rc == -ENETUNREACH;
 }
 
+/* A reason that no longer fits in skip_text is cut short, or left empty. */
 static void skip(struct dial_report *rep, unsigned hop, const char *reason)
 {
-	if (rep->nskips < sizeof(rep->skips) / sizeof(rep->skips[0])) {
-		rep->skips[rep->nskips].hop = hop;
-		snprintf(rep->skips[rep->nskips].reason, sizeof(rep->skips[0].reason), "%s", reason);
-		rep->nskips++;
+	size_t left = sizeof(rep->skip_text) - rep->skip_text_len;
+	char *text = rep->skip_text + rep->skip_text_len;
+
+	if (rep->nskips == sizeof(rep->skips) / sizeof(rep->skips[0]))
+		return;
+	if (left > 0) {
+		text_copy(text, left, reason);
+		rep->skip_text_len += strlen(text) + 1;
 	}
+	rep->skips[rep->nskips].hop = hop;
+	rep->skips[rep->nskips].reason = left > 0 ? text : "";
+	rep->nskips++;
 }
 
 static void convict(struct blame *b, const struct dial_env *env, unsigned hop,

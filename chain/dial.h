@@ -25,8 +25,16 @@ struct dial_env {
 /* A hop left out of the path, and why. */
 struct dial_skip {
 	unsigned hop;			/* index in the chain */
-	char reason[256];
+	const char *reason;		/* in the report's skip_text */
 };
+
+/*
+ * The skips' reasons, one after another: more than the traces that print
+ * them have room for (3000 bytes a line), where 256 bytes for each of 64
+ * skips made the report 17 kB of stack, kept resident in every thread that
+ * connects.
+ */
+#define DIAL_SKIP_TEXT_MAX 3072
 
 /* What happened, for the caller's messages and traces. */
 struct dial_report {
@@ -39,6 +47,8 @@ struct dial_report {
 	char reason[256];		/* on failure: what that hop did */
 	struct dial_skip skips[CHAIN_MAX_HOPS * 2];
 	unsigned nskips;
+	size_t skip_text_len;
+	char skip_text[DIAL_SKIP_TEXT_MAX];
 };
 
 /*

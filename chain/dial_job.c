@@ -354,6 +354,7 @@ int dial_job_start(struct dial_job *j, int fd, int family, const struct chain *c
 	/* Only the counts: the report is large, and its arrays are filled up to them. */
 	rep->path_len = 0;
 	rep->nskips = 0;
+	rep->skip_text_len = 0;
 	rep->failed_pos = 0;
 	rep->connect_failed = false;
 	blame_init(&j->blame, chain, env);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Makes room for need more bytes and the NUL, doubling so that appends stay cheap. */
 static int reserve(struct strbuf *sb, size_t need)
@@ -55,4 +56,12 @@ int strbuf_add(struct strbuf *sb, const char *fmt, ...)
 	rc = strbuf_vadd(sb, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+void text_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }

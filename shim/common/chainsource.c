@@ -2,6 +2,7 @@
 #include "chainsource.h"
 
 #include "../../chain/spec.h"
+#include "../../chain/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,7 +91,7 @@ static int load_file(struct chain_source *src, const char *via, const char *path
 {
 	int rc;
 
-	snprintf(src->origin, sizeof(src->origin), "%s", path);
+	text_copy(src->origin, sizeof(src->origin), path);
 	src->from_file = true;
 	src->via = via;
 	rc = chain_file_read(path, &src->text);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "../../chain/deadline.h"
+#include "../../chain/strbuf.h"
 #include "chainsource.h"
 #include "fork_guard.h"
 #include "log.h"
@@ -35,7 +36,7 @@ static bool read_environment(struct shim_config *cfg, bool use_env)
 
 	cfg->verbosity = chosen ? (enum verbosity)(verbose[0] - '0') : VERBOSITY_DEFAULT;
 	if (log && *log)
-		snprintf(cfg->log_path, sizeof(cfg->log_path), "%s", log);
+		text_copy(cfg->log_path, sizeof(cfg->log_path), log);
 	/* A fixed seed makes random paths reproducible, for tests. */
 	if (seed && *seed)
 		cfg->seed = strtoull(seed, NULL, 0);
@@ -53,7 +54,7 @@ static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_cho
 	chain_config_init(&cfg->chain);
 	if (chain_source_load(&src, use_env, cfg->error, sizeof(cfg->error)) < 0)
 		return;
-	snprintf(cfg->origin, sizeof(cfg->origin), "%s", src.origin);
+	text_copy(cfg->origin, sizeof(cfg->origin), src.origin);
 	cfg->via = src.via;
 	cfg->proxychains = src.proxychains;
 	if (src.pc.quiet && !verbosity_chosen)
@@ -68,13 +69,17 @@ static void load_chain(struct shim_config *cfg, bool use_env, bool verbosity_cho
 	chain_config_free(&cfg->chain);	/* what a broken spec said is not trusted */
 }
 
+/*
+ * cfg: the static storage, still all zero (built once). Not cleared again:
+ * clearing would write, and so make resident, every page of its buffers,
+ * where only what is set here is written (a few kB at the start, usually).
+ */
 static void build(struct shim_config *cfg)
 {
 	/* A set-user-ID program must not take its chain from whoever ran it. */
 	bool use_env = getauxval(AT_SECURE) == 0;
 	bool verbosity_chosen;
 
-	memset(cfg, 0, sizeof(*cfg));
 	verbosity_chosen = read_environment(cfg, use_env);
 	load_chain(cfg, use_env, verbosity_chosen);
 	if (cfg->ok)

@@ -20,15 +20,20 @@ enum verbosity {
 	VERBOSITY_DEBUG = 3,	/* -vv */
 };
 
+/*
+ * What every connection reads comes first and the large buffers, mostly
+ * unused, last: the library never writes their untouched pages, so they
+ * never become resident (see build() in config.c).
+ */
 struct shim_config {
 	bool ok;			/* false: the chain could not be loaded */
-	char error[2100];		/* why, when !ok */
-	struct chain_config chain;	/* when ok */
-	char origin[PATH_MAX];		/* where the chain came from */
 	const char *via;		/* which source: "SOCKS_CHAIN", "PROXYCHAINS_CONF_FILE", ... */
 	bool proxychains;		/* translated from proxychains.conf format */
 	enum verbosity verbosity;	/* SOCKS_CHAIN_VERBOSE, else the file's quiet_mode */
 	uint64_t seed;			/* SOCKS_CHAIN_SEED, else random: random paths */
+	struct chain_config chain;	/* when ok */
+	char origin[PATH_MAX];		/* where the chain came from */
+	char error[2100];		/* why, when !ok */
 	char log_path[PATH_MAX];	/* SOCKS_CHAIN_LOG; empty: stderr */
 };
 

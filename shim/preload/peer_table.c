@@ -3,6 +3,7 @@
 
 #include "../common/fork_guard.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,11 +34,19 @@ __attribute__((constructor)) static void guard_table_lock(void)
 	fork_guard(&table_lock, NULL);
 }
 
+/*
+ * fstat(), not called as such: glibc's passes the kernel an empty path kept in
+ * libc's read-only data, and that one read maps 64 kB of it (fault-around)
+ * into a program that itself never calls fstat. Our empty path is in our pages.
+ */
 static ino_t socket_inode(int fd)
 {
+	static const char no_path[] = "";
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) ? st.st_ino : 0;
+	if (fstatat(fd, no_path, &st, AT_EMPTY_PATH) < 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	return st.st_ino;
 }
 
 /* Makes room for slot fd. False when out of memory (the table is left as it was). */

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* What the fake proxy does: answer each request with reply, byte by byte if slow. */
@@ -273,6 +274,40 @@ static void connection_deadline(void)
 	CHECK(chain_connect_timeout_ms(&cfg.chains[0]) == 7000);
 }
 
+static int refuse_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	(void)fd, (void)addr, (void)len;
+	errno = ECONNREFUSED;
+	return -1;
+}
+
+/* Every hop of a dynamic chain skipped: each keeps its own reason, in order. */
+static void skips_keep_their_reasons(void)
+{
+	char spec[2048] = "mode=dynamic";
+	struct endpoint dest = { .addr = { .family = AF_INET, .addr = { 198, 18, 0, 7 }, .port = 80 } };
+	struct dial_env env = env_for();
+	struct dial_report rep;
+	unsigned i;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	for (i = 0; i < CHAIN_MAX_HOPS; i++)
+		snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), " socks4://127.0.0.%u:1",
+			 i + 1);
+	CHECK(spec_parse(spec, "test", &cfg, &err) == 0);
+	env.do_connect = refuse_connect;
+	memset(&health, 0, sizeof(health));
+	CHECK(chain_dial(fd, AF_INET, &cfg.chains[0], &env, &dest, &rep) == -ECONNREFUSED);
+	CHECK(rep.nskips == CHAIN_MAX_HOPS);
+	for (i = 0; i < rep.nskips; i++) {
+		CHECK(rep.skips[i].hop == i);
+		CHECK(strcmp(rep.skips[i].reason, "connect: Connection refused") == 0);
+		CHECK(i == 0 || rep.skips[i].reason > rep.skips[i - 1].reason);
+	}
+	memset(&health, 0, sizeof(health));
+	close(fd);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -284,5 +319,6 @@ int main(void)
 	RUN(ipv6_destination_through_socks4);
 	RUN(hop_names_resolved_when_dialed);
 	RUN(connection_deadline);
+	RUN(skips_keep_their_reasons);
 	return check_done();
 }
