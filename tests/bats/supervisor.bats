@@ -56,6 +56,36 @@ target_connections() {
 	wc -l <"$BATS_TEST_TMPDIR/target.log"
 }
 
+# An interactive bash in a terminal (tmux), for job control; its server
+# stopped by pid with the others.
+tty_start() {
+	command -v tmux >/dev/null || missing "tmux is not installed"
+	export TMUX_TMPDIR=$BATS_TEST_TMPDIR
+	tmux -f /dev/null new-session -d -s jc -x 250 -y 50 "env PS1='$ ' S=$SOCKSCHAIN SOCKS_CHAIN='$SOCKS_CHAIN' bash --norc --noprofile -i"
+	tmux display -p -t jc '#{pid}' >>"$BATS_TEST_TMPDIR/server.pids"
+	tty_wait '^[$] '
+}
+
+tty_send() {
+	tmux send-keys -t jc "$@"
+}
+
+tty_screen() {
+	tmux capture-pane -p -J -t jc
+}
+
+# Waits up to 10 s for an extended regex on the screen; shows the screen if it never comes.
+tty_wait() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		tty_screen | grep -Eq -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "never on the screen: $1"
+	tty_screen
+	return 1
+}
+
 @test "a static C program by address: through socks5, socks4 and http hops; -v names the supervisor" {
 	run "$SOCKSCHAIN" -v --supervise "$CLIENT_STATIC" --send hi --expect hi "$REMOTE" 80
 	[ "$status" -eq 0 ]
@@ -271,6 +301,59 @@ target_connections() {
 	wait "$pid" || status=$?
 	[ "$status" -eq 3 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "got-usr1" ]
+}
+
+@test "job control in an interactive shell: Ctrl-Z stops the job, fg resumes it, Ctrl-C ends it; one process group, the shell's" {
+	tty_start
+	tty_send '$S --supervise sh -c "trap \"echo cont\" CONT; echo ready; while :; do sleep 0.1; done"' Enter
+	tty_wait '^ready'
+	tty_send C-z
+	tty_wait '^\[1\]\+ +Stopped +\$S'
+	# The launcher (the group's leader), the supervisor and the program: one group; only the supervisor runs.
+	tty_send 'ps -e -o pgid=,stat=,comm= | awk -v g=$(jobs -p) "\$1 == g" | sed "s/^ */ /" | tr -s " \n" "  "; echo; echo lead=$(jobs -p)' Enter
+	tty_wait '^lead='
+	local lead screen
+	screen=$(tty_screen)
+	lead=$(sed -n 's/^lead=//p' <<<"$screen")
+	[[ $screen =~ " $lead T sh " && $screen =~ " $lead T sockschain " && $screen =~ " $lead S"l?" sockschain " ]]
+	tty_send fg Enter
+	tty_wait '^cont'
+	tty_send C-c
+	tty_wait '^[$] $'
+	tty_send 'echo status=$?' Enter
+	tty_wait '^status=130'
+}
+
+@test "job control: a program that stops itself stops the job; one that ignores Ctrl-Z keeps the terminal; a read in the background stops the job" {
+	tty_start
+	tty_send '$S --supervise sh -c "kill -STOP \$\$; echo resumed; exit 6"' Enter
+	tty_wait '^\[1\]\+ +Stopped +\$S'
+	tty_send fg Enter
+	tty_wait '^resumed'
+	tty_send 'echo status=$?' Enter
+	tty_wait '^status=6'
+	# Ignoring Ctrl-Z, it keeps reading the terminal: the shell must not take it back.
+	tty_send 'clear' Enter
+	tty_send '$S --supervise sh -c "trap \"\" TSTP; echo reading; read l; echo got=\$l; exit 5"' Enter
+	tty_wait '^reading'
+	tty_send C-z
+	sleep 0.3
+	tty_send hello Enter
+	tty_wait '^got=hello'
+	tty_send 'echo status=$?' Enter
+	tty_wait '^status=5'
+	[[ $(tty_screen) != *Stopped* ]]
+	# In the background, its read of the terminal stops the job (SIGTTIN); in front again, it reads.
+	tty_send 'set -b' Enter
+	tty_send '$S --supervise sh -c "read l; echo got=\$l; exit 4" &' Enter
+	tty_wait '^\[1\]\+ +Stopped +\$S'
+	tty_send fg Enter
+	tty_wait '^\$S --supervise'
+	sleep 0.3
+	tty_send again Enter
+	tty_wait '^got=again'
+	tty_send 'echo status=$?' Enter
+	tty_wait '^status=4'
 }
 
 @test "the launcher returns with the program; what it left in the background stays carried" {
