@@ -7,6 +7,7 @@ load ../lib/common
 
 CLIENT_STATIC=$BUILD/tests/client-static
 SYSPROBE=$BUILD/tests/sysprobe
+NOSECCOMP=$BUILD/tests/noseccomp
 DNSRECORDER=$BUILD/tests/dnsrecorder
 GOCLIENT_SRC=$BATS_TEST_DIRNAME/../tools/goclient/main.go
 
@@ -381,6 +382,26 @@ tty_wait() {
 		"$CLIENT_STATIC" --send hi --expect hi "$REMOTE" 80
 	[ "$status" -eq 0 ]
 	[[ $output == "ok "*"received=hi"* ]]
+}
+
+@test "where seccomp is unavailable (ENOSYS, EINVAL, EPERM, EACCES) the launcher refuses with 125 and one line why; nothing runs unsupervised" {
+	local e why
+	for e in ENOSYS EINVAL EPERM EACCES; do
+		case $e in
+		ENOSYS | EINVAL) why="this kernel has no seccomp user notification (Linux 5.0)" ;;
+		*) why="seccomp is forbidden here (a container policy?)" ;;
+		esac
+		run "$NOSECCOMP" "$e" "$SOCKSCHAIN" --supervise sh -c "touch '$BATS_TEST_TMPDIR/ran'; exec '$CLIENT_STATIC' $REMOTE 80"
+		[ "$status" -eq 125 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ $output == "sockschain: cannot run $(command -v sh) under the supervisor: $why: "* ]]
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	[ -z "$(proxy_log p1)" ]
+	[ "$(target_connections)" -eq 0 ]
+	# The tool itself only takes seccomp away: the same program runs under it without --supervise.
+	run "$NOSECCOMP" ENOSYS sh -c "echo unsupervised"
+	[ "$output" = "unsupervised" ]
 }
 
 @test "a program already under a supervisor cannot start a second one: refused, with why" {
