@@ -4,6 +4,7 @@
 # tree, signals and exit status as without it.
 bats_require_minimum_version 1.5.0
 load ../lib/common
+load ../lib/interop
 
 CLIENT_STATIC=$BUILD/tests/client-static
 SYSPROBE=$BUILD/tests/sysprobe
@@ -365,6 +366,37 @@ tty_wait() {
 	for ((i = 0; i < 200; i++)); do [[ -s $out ]] && break; sleep 0.05; done
 	[[ $(cat "$out") == "ok "*"received=hi"* ]]
 	[[ $(proxy_log p3) == *"dest=$REMOTE:80 "*granted ]]
+}
+
+@test "ssh -f -N -D under the supervisor: the shell gets the launcher's exit at once, the tunnel stays carried, the supervisor ends with ssh" {
+	require ssh ssh
+	require nc nc
+	start_sshd s
+	# The proxy serves every remote destination with the sshd: ssh asks for $REMOTE, reachable only that way.
+	start_server sp "$TESTPROXY" -T "127.0.0.1:$s_PORT"
+	local dport out=$BATS_TEST_TMPDIR/ssh.out start ssh_pid sv_pid i
+	free_port dport
+	start=$SECONDS
+	timeout 30 "$SOCKSCHAIN" --supervise -c "socks5://127.0.0.1:$sp_PORT" "$ssh" -f -N -D "127.0.0.1:$dport" \
+		-o ExitOnForwardFailure=yes -E "$BATS_TEST_TMPDIR/ssh.log" "${SSH_OPTS[@]}" -i "$s_KEY" -p 22 "root@$REMOTE" \
+		</dev/null >"$out" 2>&1 3>&-
+	((SECONDS - start < 15))
+	[ ! -s "$out" ]
+	[[ $(proxy_log sp) == "proto=socks5 user=- dest=$REMOTE:22 "*granted ]]
+	# The backgrounded ssh: its listener, its parent the supervisor (the subreaper), recorded for teardown.
+	ssh_pid=$(ss -ltnpH "sport = :$dport" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+	[[ -n $ssh_pid ]]
+	echo "$ssh_pid" >>"$BATS_TEST_TMPDIR/server.pids"
+	sv_pid=$(ps -o ppid= -p "$ssh_pid" | tr -d ' ')
+	[ "$(ps -o comm= -p "$sv_pid")" = sockschain ]
+	# Its tunnel carries a connection to the target, over the ssh connection the chain made.
+	run bash -c "printf 'through-ssh\n' | nc -N -X 5 -x 127.0.0.1:$dport 127.0.0.1 $target_PORT"
+	[ "$output" = through-ssh ]
+	[ "$(target_connections)" -eq 1 ]
+	[ "$(grep -c . <"$BATS_TEST_TMPDIR/sp.log")" -eq 1 ]	# one connection to the proxy, no other
+	kill "$ssh_pid"
+	for ((i = 0; i < 100; i++)); do alive "$sv_pid" || break; sleep 0.05; done
+	run ! alive "$sv_pid"
 }
 
 @test "the tree cannot look into the supervisor (non-dumpable), as a user without privileges" {
