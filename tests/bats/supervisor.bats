@@ -23,6 +23,7 @@ setup_file() {
 	fi
 	if command -v musl-gcc >/dev/null; then
 		musl-gcc -O2 -pthread -o "$BATS_FILE_TMPDIR/musl-client" "$BATS_TEST_DIRNAME/../tools/client.c"
+		musl-gcc -O2 -o "$BATS_FILE_TMPDIR/musl-gaiconnect" "$BATS_TEST_DIRNAME/../tools/gaiconnect.c"
 	fi
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$BATS_FILE_TMPDIR/resolv.conf"
 	mount --bind "$BATS_FILE_TMPDIR/resolv.conf" /etc/resolv.conf
@@ -261,6 +262,29 @@ tty_wait() {
 	[[ $output == *"summary ok=1 fail=0"* ]]
 	[[ $(proxy_log p3) == "proto=http user=- dest=api.secret.test:8080 "*granted ]]
 	[ "$(dns_queries)" -eq 0 ]
+}
+
+@test "musl's own resolver (unconnected UDP, answers taken only from the nameserver asked): answered, the name to the last hop, zero DNS queries" {
+	[[ -x $BATS_FILE_TMPDIR/musl-gaiconnect ]] || missing "musl-tools is not installed"
+	run "$SOCKSCHAIN" --supervise "$BATS_FILE_TMPDIR/musl-gaiconnect" www.secret.test 80 hi hi
+	[ "$status" -eq 0 ]
+	[[ $output == "addr=240."*" received=hi" ]]
+	[[ $(proxy_log p3) == "proto=http user=- dest=www.secret.test:80 "*granted ]]
+	[ "$(dns_queries)" -eq 0 ]
+	[ "$(target_connections)" -eq 1 ]
+	# Without the right to bind port 53, the answer cannot come from there: the lookup fails, closed.
+	command -v setpriv >/dev/null || return 0
+	local open_dir
+	open_dir=$(mktemp -d /tmp/sockschain-musl.XXXXXX)	# the test's own directories are root's only
+	chmod 755 "$open_dir"
+	cp "$BATS_FILE_TMPDIR/musl-gaiconnect" "$open_dir/"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKSCHAIN" --supervise \
+		"$open_dir/musl-gaiconnect" www2.secret.test 80 hi hi
+	rm -r "$open_dir"
+	[ "$status" -eq 1 ]
+	[[ $output == "getaddrinfo: "* ]]
+	[ "$(dns_queries)" -eq 0 ]
+	[ "$(target_connections)" -eq 1 ]
 }
 
 @test "the detector works: the same Go lookup without the supervisor reaches it" {
