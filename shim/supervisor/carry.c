@@ -1,6 +1,5 @@
 #define _GNU_SOURCE
 #include "carry.h"
-#include "dns_reply.h"
 
 #include "../../chain/dial.h"
 #include "../../chain/route.h"
@@ -175,8 +174,6 @@ int carry_datagram_target(const struct supervisor *sv, int fd, const struct neta
 	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &n);
 	if (dns_to_stub(cfg, dest)) {
 		n = stub_address(&sv->stub_udp, fd, to);
-		if (n)
-			dns_reply_expect(fd, sa, len);
 		return n ? (int)n : -EPERM;
 	}
 	if (leak_guard_check(cfg, SOCK_DGRAM, protocol, dest, call) < 0)
