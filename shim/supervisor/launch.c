@@ -30,12 +30,13 @@ enum { EXIT_LAUNCHER = 125 };
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
 				 SIGWINCH, SIGALRM, SIGCONT };
 
-static void forward(int sigfd, pid_t program)
+/* SI_KERNEL: from the terminal, to the whole group; from the supervisor: its SIGCONT, mirrored. */
+static void forward(int sigfd, pid_t program, pid_t supervisor)
 {
 	struct signalfd_siginfo si;
 
 	while (read(sigfd, &si, sizeof(si)) == sizeof(si))
-		if (program > 0 && si.ssi_code != SI_KERNEL)	/* SI_KERNEL: from the terminal */
+		if (program > 0 && si.ssi_code != SI_KERNEL && (pid_t)si.ssi_pid != supervisor)
 			kill(program, (int)si.ssi_signo);
 }
 
@@ -108,7 +109,7 @@ static int read_reports(int report_fd, pid_t *program, int *status)
 }
 
 /* Waits for the program's end, forwarding signals and mirroring stops meanwhile. */
-static int wait_program(int report_fd, int sigfd)
+static int wait_program(int report_fd, int sigfd, pid_t supervisor)
 {
 	struct pollfd fds[2] = { { .fd = report_fd, .events = POLLIN },
 				 { .fd = sigfd, .events = POLLIN } };
@@ -119,7 +120,7 @@ static int wait_program(int report_fd, int sigfd)
 		if (poll(fds, 2, -1) < 0 && errno != EINTR)
 			return EXIT_LAUNCHER;
 		if (fds[1].revents & POLLIN)
-			forward(sigfd, program);
+			forward(sigfd, program, supervisor);
 		if (!(fds[0].revents & (POLLIN | POLLHUP)))
 			continue;
 		rc = read_reports(report_fd, &program, &status);
@@ -162,7 +163,7 @@ int supervise(const char *path, char **argv, exec_fn exec_program)
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)
 		return EXIT_LAUNCHER;
-	status = wait_program(pipefd[0], sigfd);
+	status = wait_program(pipefd[0], sigfd, supervisor);
 	close(sigfd);
 	close(pipefd[0]);
 	/* The supervisor goes on for the background; reaped by whoever inherits it. */
