@@ -117,19 +117,24 @@ static int wait_program(int report_fd, int sigfd, pid_t supervisor)
 	int status, rc;
 
 	for (;;) {
-		if (poll(fds, 2, -1) < 0 && errno != EINTR)
-			return EXIT_LAUNCHER;
+		/* Until the program's pid is known, signals wait (blocked), not dropped. */
+		fds[1].fd = program > 0 ? sigfd : -1;
+		if (poll(fds, 2, -1) < 0) {
+			if (errno != EINTR)
+				return EXIT_LAUNCHER;
+			continue;
+		}
+		if (fds[0].revents & (POLLIN | POLLHUP)) {
+			rc = read_reports(report_fd, &program, &status);
+			if (rc == 0)
+				return mirror(status);
+			if (rc < 0) {
+				fprintf(stderr, "sockschain: the supervisor ended before the program did\n");
+				return EXIT_LAUNCHER;
+			}
+		}
 		if (fds[1].revents & POLLIN)
 			forward(sigfd, program, supervisor);
-		if (!(fds[0].revents & (POLLIN | POLLHUP)))
-			continue;
-		rc = read_reports(report_fd, &program, &status);
-		if (rc == 0)
-			return mirror(status);
-		if (rc < 0) {
-			fprintf(stderr, "sockschain: the supervisor ended before the program did\n");
-			return EXIT_LAUNCHER;
-		}
 	}
 }
 
