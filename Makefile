@@ -39,7 +39,8 @@ SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
 SUPERVISOR_SRC := $(wildcard shim/supervisor/*.c)
 LAUNCHER_SRC := $(wildcard shim/launcher/*.c) $(wildcard shim/common/*.c) $(SUPERVISOR_SRC)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
-TOOLS        := testproxy target dnsrecorder delaylink netns client resolve badptr sysprobe evloop
+TOOLS        := testproxy target dnsrecorder delaylink netns client resolve badptr sysprobe evloop \
+		noseccomp gaiconnect
 BENCH_SRC    := $(wildcard tests/bench/*.c)
 
 CHAIN_OBJ    := $(CHAIN_SRC:%.c=$(OBJ)/%.o)

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "dns_stub.h"
+#include "dns_reply.h"
 
 #include "../common/config.h"
 #include "../common/fake_names.h"
@@ -105,7 +106,7 @@ static void *serve_udp(void *arg)
 		if (n < 0)
 			continue;
 		len = answer(in, (size_t)n, out, sizeof(out));
-		if (len)
+		if (len && !dns_reply_send(out, len, (struct sockaddr *)&peer, peer_len))
 			sendto(fd, out, len, MSG_NOSIGNAL, (struct sockaddr *)&peer, peer_len);
 	}
 	return NULL;
@@ -207,6 +208,7 @@ int dns_stub_start(struct supervisor *sv)
 			close(udp);
 		return tcp;
 	}
+	dns_reply_open();	/* before the tree runs: it could take the port otherwise */
 	if (spawn(serve_udp, udp) < 0 || spawn(serve_tcp, tcp) < 0)
 		return -EAGAIN;	/* the supervisor exits: nothing of the tree has run yet */
 	return 0;

@@ -2,8 +2,11 @@
  * The launcher's side: it forks the supervisor, forwards the signals sent to
  * it to the program, and ends as the program ended. Signals a terminal sends
  * (Ctrl-C, Ctrl-\) reach the whole foreground process group, the program
- * included, and are not sent twice; Ctrl-Z stops the launcher as it stops the
- * program, so the shell's job control sees one job.
+ * included, and are not sent twice. All three stay in the shell's process
+ * group and the supervisor blocks every signal, so the terminal's stops reach
+ * the program alone: the launcher ignores them itself and stops only when,
+ * and as, the program stopped (the supervisor, its parent, tells), so the
+ * shell sees one job; the shell's SIGCONT reaches the program directly.
  */
 #define _GNU_SOURCE
 #include "supervise.h"
@@ -27,12 +30,13 @@ enum { EXIT_LAUNCHER = 125 };
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
 				 SIGWINCH, SIGALRM, SIGCONT };
 
-static void forward(int sigfd, pid_t program)
+/* SI_KERNEL: from the terminal, to the whole group; from the supervisor: its SIGCONT, mirrored. */
+static void forward(int sigfd, pid_t program, pid_t supervisor)
 {
 	struct signalfd_siginfo si;
 
 	while (read(sigfd, &si, sizeof(si)) == sizeof(si))
-		if (program > 0 && si.ssi_code != SI_KERNEL)	/* SI_KERNEL: from the terminal */
+		if (program > 0 && si.ssi_code != SI_KERNEL && (pid_t)si.ssi_pid != supervisor)
 			kill(program, (int)si.ssi_signo);
 }
 
@@ -55,33 +59,82 @@ static int mirror(int status)
 	return 128 + sig;
 }
 
-/* Waits for the program's end, forwarding signals meanwhile. */
-static int wait_program(int report_fd, int sigfd)
+/* Stops with the signal that stopped the program, so the shell sees its job stop; returns once continued. */
+static void stop_like(int sig)
+{
+	sigset_t one;
+
+	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+		sig = SIGSTOP;
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	signal(sig, SIG_IGN);
+}
+
+/*
+ * Reads what the supervisor reported since last time: its pid, its stops and
+ * continues (only the last counts: a stop already undone is not mirrored).
+ * 1 while the program runs, 0 with *status at its end, -1 when the
+ * supervisor went away first.
+ */
+static int read_reports(int report_fd, pid_t *program, int *status)
+{
+	struct report r[16];
+	int stop = 0;
+	ssize_t n, i;
+
+	do
+		n = read(report_fd, r, sizeof(r));
+	while (n < 0 && errno == EINTR);
+	if (n <= 0 || n % (ssize_t)sizeof(r[0]))
+		return -1;
+	for (i = 0; i < n / (ssize_t)sizeof(r[0]); i++) {
+		if (r[i].kind == REPORT_PID)
+			*program = r[i].value;
+		else if (r[i].kind == REPORT_STOP)
+			stop = r[i].value;
+		else if (r[i].kind == REPORT_CONT)
+			stop = 0;
+		else {
+			*status = r[i].value;
+			return 0;
+		}
+	}
+	if (stop)
+		stop_like(stop);
+	return 1;
+}
+
+/* Waits for the program's end, forwarding signals and mirroring stops meanwhile. */
+static int wait_program(int report_fd, int sigfd, pid_t supervisor)
 {
 	struct pollfd fds[2] = { { .fd = report_fd, .events = POLLIN },
 				 { .fd = sigfd, .events = POLLIN } };
-	struct report r;
 	pid_t program = 0;
-	ssize_t n;
+	int status, rc;
 
 	for (;;) {
-		if (poll(fds, 2, -1) < 0 && errno != EINTR)
-			return EXIT_LAUNCHER;
-		if (fds[1].revents & POLLIN)
-			forward(sigfd, program);
-		if (!(fds[0].revents & (POLLIN | POLLHUP)))
+		/* Until the program's pid is known, signals wait (blocked), not dropped. */
+		fds[1].fd = program > 0 ? sigfd : -1;
+		if (poll(fds, 2, -1) < 0) {
+			if (errno != EINTR)
+				return EXIT_LAUNCHER;
 			continue;
-		n = read(report_fd, &r, sizeof(r));
-		if (n != sizeof(r)) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			fprintf(stderr, "sockschain: the supervisor ended before the program did\n");
-			return EXIT_LAUNCHER;
 		}
-		if (r.kind == REPORT_PID)
-			program = r.value;
-		else
-			return mirror(r.value);
+		if (fds[0].revents & (POLLIN | POLLHUP)) {
+			rc = read_reports(report_fd, &program, &status);
+			if (rc == 0)
+				return mirror(status);
+			if (rc < 0) {
+				fprintf(stderr, "sockschain: the supervisor ended before the program did\n");
+				return EXIT_LAUNCHER;
+			}
+		}
+		if (fds[1].revents & POLLIN)
+			forward(sigfd, program, supervisor);
 	}
 }
 
@@ -109,10 +162,13 @@ int supervise(const char *path, char **argv, exec_fn exec_program)
 		serve_tree(pipefd[1], path, argv, exec_program, &orig);
 	}
 	close(pipefd[1]);
+	signal(SIGTSTP, SIG_IGN);	/* the terminal's stops: mirrored from the program instead */
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)
 		return EXIT_LAUNCHER;
-	status = wait_program(pipefd[0], sigfd);
+	status = wait_program(pipefd[0], sigfd, supervisor);
 	close(sigfd);
 	close(pipefd[0]);
 	/* The supervisor goes on for the background; reaped by whoever inherits it. */

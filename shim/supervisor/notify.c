@@ -126,7 +126,7 @@ static void reap(int sigfd, void (*on_exit)(pid_t, int, void *), void *arg)
 
 	while (read(sigfd, &si, sizeof(si)) == sizeof(si))
 		;
-	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED | WCONTINUED | __WALL)) > 0)
 		on_exit(pid, status, arg);
 }
 

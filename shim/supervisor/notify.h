@@ -12,7 +12,8 @@ int notify_setup(struct supervisor *sv);
 /*
  * Serves until the last task of the tree is gone and reaped (POLLHUP on the
  * listener; at once when listener is -1). sigfd: a signalfd for SIGCHLD;
- * on_exit is told the wait status of every child reaped.
+ * on_exit is told the wait status of every child reaped, and of every stop
+ * and continue of a child (WIFSTOPPED, WIFCONTINUED).
  */
 void notify_serve(const struct supervisor *sv, int sigfd,
 		  void (*on_exit)(pid_t pid, int status, void *arg), void *arg);

@@ -9,6 +9,7 @@
 #include "../common/config.h"
 #include "../common/log.h"
 #include "carry.h"
+#include "dns_reply.h"
 #include "job.h"
 
 #include <errno.h>
@@ -96,6 +97,13 @@ static int send_payload(int fd, const struct payload *p, int flags, const struct
 	return n < 0 ? -errno : (int)n;
 }
 
+/* Whether a datagram goes to the DNS stub: its answer must then look as if it came from dest. */
+static bool to_stub(const struct supervisor *sv, const struct sockaddr_storage *to)
+{
+	/* sin_port and sin6_port lie at the same offset; the stub listens on no other port. */
+	return ((const struct sockaddr_in *)to)->sin_port == sv->stub_udp.sin_port;
+}
+
 /* What the send does, on the supervisor's copy of the socket; the count or a negative errno. */
 static int send_copy(struct job *job, int fd, int flags, bool is_sendmsg)
 {
@@ -118,6 +126,8 @@ static int send_copy(struct job *job, int fd, int flags, bool is_sendmsg)
 	} else if (type == SOCK_DGRAM) {
 		rc = carry_datagram_target(job->call.sv, fd, &dest, sa, job->addrlen,
 					   is_sendmsg ? "sendmsg" : "sendto", &to);
+		if (rc > 0 && to_stub(job->call.sv, &to))
+			dns_reply_expect(fd, sa, job->addrlen);
 	} else {
 		return -EACCES;
 	}

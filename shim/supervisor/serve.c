@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -22,6 +23,7 @@
 struct tree {
 	int report_fd;		/* -1 once the program's end is told */
 	pid_t program;
+	pid_t launcher;		/* our parent, while getppid() still says so */
 };
 
 static void send_report(int fd, int kind, int value)
@@ -55,6 +57,17 @@ static void on_exit_of(pid_t pid, int status, void *arg)
 
 	if (pid != tree->program || tree->report_fd < 0)
 		return;
+	if (WIFSTOPPED(status)) {
+		send_report(tree->report_fd, REPORT_STOP, WSTOPSIG(status));
+		return;
+	}
+	if (WIFCONTINUED(status)) {
+		send_report(tree->report_fd, REPORT_CONT, 0);
+		/* A stopped launcher reads no pipe; continued by someone else than the shell? */
+		if (getppid() == tree->launcher)
+			kill(tree->launcher, SIGCONT);
+		return;
+	}
 	send_report(tree->report_fd, REPORT_STATUS, status);
 	close(tree->report_fd);
 	tree->report_fd = -1;
@@ -108,7 +121,7 @@ void serve_tree(int report_fd, const char *path, char **argv, exec_fn exec_progr
 		const sigset_t *program_mask)
 {
 	static struct supervisor sv = { .listener = -1 };
-	struct tree tree = { .report_fd = report_fd };
+	struct tree tree = { .report_fd = report_fd, .launcher = getppid() };
 	int sock[2], sigfd = block_signals(), rc;
 
 	/* Orphans of the tree come to us, so they stay our descendants (Yama) and get reaped. */

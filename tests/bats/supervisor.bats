@@ -4,9 +4,11 @@
 # tree, signals and exit status as without it.
 bats_require_minimum_version 1.5.0
 load ../lib/common
+load ../lib/interop
 
 CLIENT_STATIC=$BUILD/tests/client-static
 SYSPROBE=$BUILD/tests/sysprobe
+NOSECCOMP=$BUILD/tests/noseccomp
 DNSRECORDER=$BUILD/tests/dnsrecorder
 GOCLIENT_SRC=$BATS_TEST_DIRNAME/../tools/goclient/main.go
 
@@ -21,6 +23,7 @@ setup_file() {
 	fi
 	if command -v musl-gcc >/dev/null; then
 		musl-gcc -O2 -pthread -o "$BATS_FILE_TMPDIR/musl-client" "$BATS_TEST_DIRNAME/../tools/client.c"
+		musl-gcc -O2 -o "$BATS_FILE_TMPDIR/musl-gaiconnect" "$BATS_TEST_DIRNAME/../tools/gaiconnect.c"
 	fi
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$BATS_FILE_TMPDIR/resolv.conf"
 	mount --bind "$BATS_FILE_TMPDIR/resolv.conf" /etc/resolv.conf
@@ -54,6 +57,36 @@ dns_queries() {
 # Connections the target accepted: each one a proxy's, when nothing went around the chain.
 target_connections() {
 	wc -l <"$BATS_TEST_TMPDIR/target.log"
+}
+
+# An interactive bash in a terminal (tmux), for job control; its server
+# stopped by pid with the others.
+tty_start() {
+	command -v tmux >/dev/null || missing "tmux is not installed"
+	export TMUX_TMPDIR=$BATS_TEST_TMPDIR
+	tmux -f /dev/null new-session -d -s jc -x 250 -y 50 "env PS1='$ ' S=$SOCKSCHAIN SOCKS_CHAIN='$SOCKS_CHAIN' bash --norc --noprofile -i"
+	tmux display -p -t jc '#{pid}' >>"$BATS_TEST_TMPDIR/server.pids"
+	tty_wait '^[$] '
+}
+
+tty_send() {
+	tmux send-keys -t jc "$@"
+}
+
+tty_screen() {
+	tmux capture-pane -p -J -t jc
+}
+
+# Waits up to 10 s for an extended regex on the screen; shows the screen if it never comes.
+tty_wait() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		tty_screen | grep -Eq -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "never on the screen: $1"
+	tty_screen
+	return 1
 }
 
 @test "a static C program by address: through socks5, socks4 and http hops; -v names the supervisor" {
@@ -231,6 +264,29 @@ target_connections() {
 	[ "$(dns_queries)" -eq 0 ]
 }
 
+@test "musl's own resolver (unconnected UDP, answers taken only from the nameserver asked): answered, the name to the last hop, zero DNS queries" {
+	[[ -x $BATS_FILE_TMPDIR/musl-gaiconnect ]] || missing "musl-tools is not installed"
+	run "$SOCKSCHAIN" --supervise "$BATS_FILE_TMPDIR/musl-gaiconnect" www.secret.test 80 hi hi
+	[ "$status" -eq 0 ]
+	[[ $output == "addr=240."*" received=hi" ]]
+	[[ $(proxy_log p3) == "proto=http user=- dest=www.secret.test:80 "*granted ]]
+	[ "$(dns_queries)" -eq 0 ]
+	[ "$(target_connections)" -eq 1 ]
+	# Without the right to bind port 53, the answer cannot come from there: the lookup fails, closed.
+	command -v setpriv >/dev/null || return 0
+	local open_dir
+	open_dir=$(mktemp -d /tmp/sockschain-musl.XXXXXX)	# the test's own directories are root's only
+	chmod 755 "$open_dir"
+	cp "$BATS_FILE_TMPDIR/musl-gaiconnect" "$open_dir/"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKSCHAIN" --supervise \
+		"$open_dir/musl-gaiconnect" www2.secret.test 80 hi hi
+	rm -r "$open_dir"
+	[ "$status" -eq 1 ]
+	[[ $output == "getaddrinfo: "* ]]
+	[ "$(dns_queries)" -eq 0 ]
+	[ "$(target_connections)" -eq 1 ]
+}
+
 @test "the detector works: the same Go lookup without the supervisor reaches it" {
 	need_go
 	run env GODEBUG=netdns=go "$BATS_FILE_TMPDIR/goclient-static" -lookup leaky.test
@@ -273,6 +329,59 @@ target_connections() {
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "got-usr1" ]
 }
 
+@test "job control in an interactive shell: Ctrl-Z stops the job, fg resumes it, Ctrl-C ends it; one process group, the shell's" {
+	tty_start
+	tty_send '$S --supervise sh -c "trap \"echo cont\" CONT; echo ready; while :; do sleep 0.1; done"' Enter
+	tty_wait '^ready'
+	tty_send C-z
+	tty_wait '^\[1\]\+ +Stopped +\$S'
+	# The launcher (the group's leader), the supervisor and the program: one group; only the supervisor runs.
+	tty_send 'ps -e -o pgid=,stat=,comm= | awk -v g=$(jobs -p) "\$1 == g" | sed "s/^ */ /" | tr -s " \n" "  "; echo; echo lead=$(jobs -p)' Enter
+	tty_wait '^lead='
+	local lead screen
+	screen=$(tty_screen)
+	lead=$(sed -n 's/^lead=//p' <<<"$screen")
+	[[ $screen =~ " $lead T sh " && $screen =~ " $lead T sockschain " && $screen =~ " $lead S"l?" sockschain " ]]
+	tty_send fg Enter
+	tty_wait '^cont'
+	tty_send C-c
+	tty_wait '^[$] $'
+	tty_send 'echo status=$?' Enter
+	tty_wait '^status=130'
+}
+
+@test "job control: a program that stops itself stops the job; one that ignores Ctrl-Z keeps the terminal; a read in the background stops the job" {
+	tty_start
+	tty_send '$S --supervise sh -c "kill -STOP \$\$; echo resumed; exit 6"' Enter
+	tty_wait '^\[1\]\+ +Stopped +\$S'
+	tty_send fg Enter
+	tty_wait '^resumed'
+	tty_send 'echo status=$?' Enter
+	tty_wait '^status=6'
+	# Ignoring Ctrl-Z, it keeps reading the terminal: the shell must not take it back.
+	tty_send 'clear' Enter
+	tty_send '$S --supervise sh -c "trap \"\" TSTP; echo reading; read l; echo got=\$l; exit 5"' Enter
+	tty_wait '^reading'
+	tty_send C-z
+	sleep 0.3
+	tty_send hello Enter
+	tty_wait '^got=hello'
+	tty_send 'echo status=$?' Enter
+	tty_wait '^status=5'
+	[[ $(tty_screen) != *Stopped* ]]
+	# In the background, its read of the terminal stops the job (SIGTTIN); in front again, it reads.
+	tty_send 'set -b' Enter
+	tty_send '$S --supervise sh -c "read l; echo got=\$l; exit 4" &' Enter
+	tty_wait '^\[1\]\+ +Stopped +\$S'
+	tty_send fg Enter
+	tty_wait '^\$S --supervise'
+	sleep 0.3
+	tty_send again Enter
+	tty_wait '^got=again'
+	tty_send 'echo status=$?' Enter
+	tty_wait '^status=4'
+}
+
 @test "the launcher returns with the program; what it left in the background stays carried" {
 	local out=$BATS_TEST_TMPDIR/bg.out
 	run "$SOCKSCHAIN" --supervise sh -c "(sleep 2; exec '$CLIENT_STATIC' --send hi --expect hi $REMOTE 80) >'$out' 2>&1 </dev/null & exit 4"
@@ -281,6 +390,37 @@ target_connections() {
 	for ((i = 0; i < 200; i++)); do [[ -s $out ]] && break; sleep 0.05; done
 	[[ $(cat "$out") == "ok "*"received=hi"* ]]
 	[[ $(proxy_log p3) == *"dest=$REMOTE:80 "*granted ]]
+}
+
+@test "ssh -f -N -D under the supervisor: the shell gets the launcher's exit at once, the tunnel stays carried, the supervisor ends with ssh" {
+	require ssh ssh
+	require nc nc
+	start_sshd s
+	# The proxy serves every remote destination with the sshd: ssh asks for $REMOTE, reachable only that way.
+	start_server sp "$TESTPROXY" -T "127.0.0.1:$s_PORT"
+	local dport out=$BATS_TEST_TMPDIR/ssh.out start ssh_pid sv_pid i
+	free_port dport
+	start=$SECONDS
+	timeout 30 "$SOCKSCHAIN" --supervise -c "socks5://127.0.0.1:$sp_PORT" "$ssh" -f -N -D "127.0.0.1:$dport" \
+		-o ExitOnForwardFailure=yes -E "$BATS_TEST_TMPDIR/ssh.log" "${SSH_OPTS[@]}" -i "$s_KEY" -p 22 "root@$REMOTE" \
+		</dev/null >"$out" 2>&1 3>&-
+	((SECONDS - start < 15))
+	[ ! -s "$out" ]
+	[[ $(proxy_log sp) == "proto=socks5 user=- dest=$REMOTE:22 "*granted ]]
+	# The backgrounded ssh: its listener, its parent the supervisor (the subreaper), recorded for teardown.
+	ssh_pid=$(ss -ltnpH "sport = :$dport" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+	[[ -n $ssh_pid ]]
+	echo "$ssh_pid" >>"$BATS_TEST_TMPDIR/server.pids"
+	sv_pid=$(ps -o ppid= -p "$ssh_pid" | tr -d ' ')
+	[ "$(ps -o comm= -p "$sv_pid")" = sockschain ]
+	# Its tunnel carries a connection to the target, over the ssh connection the chain made.
+	run bash -c "printf 'through-ssh\n' | nc -N -X 5 -x 127.0.0.1:$dport 127.0.0.1 $target_PORT"
+	[ "$output" = through-ssh ]
+	[ "$(target_connections)" -eq 1 ]
+	[ "$(grep -c . <"$BATS_TEST_TMPDIR/sp.log")" -eq 1 ]	# one connection to the proxy, no other
+	kill "$ssh_pid"
+	for ((i = 0; i < 100; i++)); do alive "$sv_pid" || break; sleep 0.05; done
+	run ! alive "$sv_pid"
 }
 
 @test "the tree cannot look into the supervisor (non-dumpable), as a user without privileges" {
@@ -298,6 +438,26 @@ target_connections() {
 		"$CLIENT_STATIC" --send hi --expect hi "$REMOTE" 80
 	[ "$status" -eq 0 ]
 	[[ $output == "ok "*"received=hi"* ]]
+}
+
+@test "where seccomp is unavailable (ENOSYS, EINVAL, EPERM, EACCES) the launcher refuses with 125 and one line why; nothing runs unsupervised" {
+	local e why
+	for e in ENOSYS EINVAL EPERM EACCES; do
+		case $e in
+		ENOSYS | EINVAL) why="this kernel has no seccomp user notification (Linux 5.0)" ;;
+		*) why="seccomp is forbidden here (a container policy?)" ;;
+		esac
+		run "$NOSECCOMP" "$e" "$SOCKSCHAIN" --supervise sh -c "touch '$BATS_TEST_TMPDIR/ran'; exec '$CLIENT_STATIC' $REMOTE 80"
+		[ "$status" -eq 125 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ $output == "sockschain: cannot run $(command -v sh) under the supervisor: $why: "* ]]
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	[ -z "$(proxy_log p1)" ]
+	[ "$(target_connections)" -eq 0 ]
+	# The tool itself only takes seccomp away: the same program runs under it without --supervise.
+	run "$NOSECCOMP" ENOSYS sh -c "echo unsupervised"
+	[ "$output" = "unsupervised" ]
 }
 
 @test "a program already under a supervisor cannot start a second one: refused, with why" {

@@ -7,6 +7,7 @@
  *        bench concurrent [-n N] [--expect BYTES] HOST PORT
  *        bench resolve [-n N] NAMEPATTERN         (e.g. host%lu.bench.example)
  *        bench spawn [-n N] [--env NAME=VALUE]... -- CMD [ARG...]
+ *        bench unixsend [-n N]
  *
  * connect: T threads (default 1) share N connections (default 1000); each
  *   connects to HOST:PORT (a literal), or to NAME looked up with getaddrinfo
@@ -17,6 +18,8 @@
  * resolve: getaddrinfo() on N names made from NAMEPATTERN and 0..N-1.
  * spawn: posix_spawn CMD N times (default 100), one after the other, with
  *   this environment and each --env added.
+ * unixsend: N (default 100000) one-byte sendmsg() on an AF_UNIX socket
+ *   pair, each read back (see unixsend.c).
  *
  * Under LD_PRELOAD (sockschain, proxychains-ng) connect() and getaddrinfo()
  * are theirs. --floor SPEC dials the chain in-process instead, preloading
@@ -63,7 +66,8 @@ static void usage(void)
 	      "       bench throughput --bytes B [--nonblock] [--floor SPEC] HOST PORT\n"
 	      "       bench concurrent [-n N] [--expect BYTES] HOST PORT\n"
 	      "       bench resolve [-n N] NAMEPATTERN\n"
-	      "       bench spawn [-n N] [--env NAME=VALUE]... -- CMD [ARG...]\n",
+	      "       bench spawn [-n N] [--env NAME=VALUE]... -- CMD [ARG...]\n"
+	      "       bench unixsend [-n N]\n",
 	      stderr);
 	exit(EXIT_USAGE);
 }
@@ -125,6 +129,9 @@ static void take_operands(struct bench_opts *o, int argc, char **argv)
 		if (argc < 1)
 			usage();
 		o->command = argv;
+	} else if (strcmp(o->mode, "unixsend") == 0) {
+		if (argc != 0)
+			usage();
 	} else if (strcmp(o->mode, "resolve") == 0) {
 		if (argc != 1)
 			usage();
@@ -175,6 +182,10 @@ int main(int argc, char **argv)
 	if (strcmp(o.mode, "spawn") == 0) {
 		o.count = o.count ? o.count : 100;
 		return run_spawn(&o);
+	}
+	if (strcmp(o.mode, "unixsend") == 0) {
+		o.count = o.count ? o.count : 100000;
+		return run_unixsend(&o);
 	}
 	usage();
 }

@@ -26,7 +26,7 @@ enum {
 #define BENCH_COMMAND_FAILED (BENCH_ERRNO_SLOTS - 2)
 
 struct bench_opts {
-	const char *mode;		/* connect, resolve, throughput, spawn */
+	const char *mode;		/* connect, resolve, throughput, spawn, unixsend */
 	unsigned long count;		/* -n: connections, names or runs */
 	unsigned threads;		/* -t */
 	bool nonblock;			/* --nonblock */
@@ -89,6 +89,7 @@ int run_throughput(const struct bench_opts *o);
 /* N at once from one event loop, against one: the ratio of their times. */
 int run_concurrent(const struct bench_opts *o);
 int run_resolve(const struct bench_opts *o);
+int run_unixsend(const struct bench_opts *o);
 int run_spawn(const struct bench_opts *o);
 
 /*

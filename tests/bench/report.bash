@@ -35,14 +35,17 @@ pc_conf() {
 
 # command_for KEY TOOL: sets cmd to the command line of one run.
 command_for() {
-	local key=$1 tool=$2 args
+	local key=$1 tool=$2 args prog=${PROG[$key]:-$BENCH}
 	read -ra args <<<"${ARGS[$key]}"
+	# The Go client has no mode word: its arguments follow "connect".
+	[[ $prog == "$BENCH" ]] || args=("${args[@]:1}")
 	case $tool in
 	floor) cmd=("$BENCH" "${args[0]}" --floor "${SPEC[$key]}" ${BENCH_FLOOR_PIPELINE:+--pipeline} "${args[@]:1}") ;;
-	sockschain) cmd=("$SOCKSCHAIN" -q -c "${SPEC[$key]}" "$BENCH" "${args[@]}") ;;
-	proxychains) cmd=("$PROXYCHAINS" -q -f "$(pc_conf "$key")" "$BENCH" "${args[@]}") ;;
-	supervisor) cmd=("$SOCKSCHAIN" -q --supervise -c "${SPEC[$key]}" "$BENCH" "${args[@]}") ;;
+	sockschain) cmd=("$SOCKSCHAIN" -q -c "${SPEC[$key]}" "$prog" "${args[@]}") ;;
+	proxychains) cmd=("$PROXYCHAINS" -q -f "$(pc_conf "$key")" "$prog" "${args[@]}") ;;
+	supervisor) cmd=("$SOCKSCHAIN" -q --supervise -c "${SPEC[$key]}" "$prog" "${args[@]}") ;;
 	esac
+	[[ $tool != floor || -z ${BARE[$key]:-} ]] || cmd=("$prog" "${args[@]}")
 }
 
 # field LINE NAME: the value of NAME= in a bench line.
@@ -214,10 +217,11 @@ print_machine() {
 
 # The supervisor's cost per intercepted connect: the median over rounds of
 # 1/rate under it less 1/rate under the library (and the floor), in µs.
+# per_connect_us KEY BASE [BASE_KEY]: BASE measured on BASE_KEY's row.
 per_connect_us() {
-	awk -v k="$1" -v b="$2" '
+	awk -v k="$1" -v b="$2" -v bk="${3:-$1}" '
 		$1 == k && $2 == "supervisor" { v[$6] = $3 }
-		$1 == k && $2 == b { w[$6] = $3 }
+		$1 == bk && $2 == b { w[$6] = $3 }
 		END {
 			for (r in v) if ((r in w) && v[r] > 0 && w[r] > 0) x[n++] = 1e6 / v[r] - 1e6 / w[r]
 			if (n == 0) { print "—"; exit }
@@ -235,6 +239,13 @@ print_supervisor() {
 			"$(per_connect_us "$key" sockschain) µs more per intercepted connect than the library," \
 			"$(per_connect_us "$key" floor) µs more than the floor"
 	done
+	if [[ -n ${LABEL[go5]:-} ]]; then
+		echo "supervisor, ${LABEL[go5]}: $(per_connect_us go5 sockschain s5) µs more per connect" \
+			"than the C client under the library, $(per_connect_us go5 supervisor s5) µs more" \
+			"than the C client under the supervisor"
+	fi
+	echo "supervisor, ${LABEL[ux]}: $(per_connect_us ux floor) µs more per sendmsg than" \
+		"without it ($(per_connect_us ux sockschain) µs more than under the library alone)"
 }
 
 # below LIMIT VALUE: VALUE < LIMIT; a dash (no data) is not.
@@ -257,6 +268,7 @@ print_misses() {
 		fr=$(ratio "$key" sockschain floor 3) pr=$(ratio "$key" sockschain proxychains 3)
 		[[ ${failed:-0} == 0 ]] || miss "${LABEL[$key]:-$key}: $failed of $attempted failed under sockschain"
 		case $key in
+		ux | go5) ;;	# no target for the library there: the supervisor's rows
 		start)
 			if ! below 500 "$sc"; then
 				miss "start-up: $(num "$sc") µs above a bare true (target: under 500)"
