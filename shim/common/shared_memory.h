@@ -3,6 +3,12 @@
  * mapping, made at load time (before the program can fork) by each piece of
  * state that must be seen alike across the process tree (fake_names.c,
  * hop_memory.c).
+ *
+ * And memory a whole process tree shares across exec: a sealed memfd whose
+ * descriptor every process of the tree inherits (not close-on-exec), named
+ * by number in an environment variable. Each process maps it at load and
+ * opens nothing of its own; a process that closed the number, or finds
+ * something else there, falls back to memory of its own.
  */
 #ifndef SOCKSCHAIN_SHARED_MEMORY_H
 #define SOCKSCHAIN_SHARED_MEMORY_H
@@ -12,7 +18,20 @@
 /* size zeroed bytes shared with forked children, or NULL. */
 void *shared_memory_map(size_t size);
 
-/* Gives back what shared_memory_map() returned. */
+/* Gives back what shared_memory_map() or shared_memory_tree_*() returned. */
 void shared_memory_unmap(void *mem, size_t size);
+
+/*
+ * size zeroed bytes in a new memfd that exec'd children inherit, its size
+ * sealed (no process of the tree can shrink it under the others' mappings);
+ * its number, 10 or above, in *fd. NULL on failure (nothing left open).
+ */
+void *shared_memory_tree_create(size_t size, const char *name, int *fd);
+
+/*
+ * The inherited memfd number fd_text (a decimal number), mapped, when it is
+ * one of ours: a sealed memfd of exactly size bytes. NULL otherwise.
+ */
+void *shared_memory_tree_attach(const char *fd_text, size_t size);
 
 #endif

@@ -12,6 +12,7 @@
 #include "../common/chainsource.h"
 #include "check.h"
 #include "../common/exec_check.h"
+#include "../common/fake_names.h"
 #include "explain.h"
 #include "print_config.h"
 #include "../supervisor/supervise.h"
@@ -369,6 +370,8 @@ static int run(const struct options *opt, int verbosity)
 		say("%s: %s", opt->command[0], strerror(-rc));
 		return EXIT_CANNOT_RUN;
 	}
+	/* Without it each exec'd program has a map of its own: names cross forks only. */
+	fake_names_share_tree();
 	if (opt->supervise)
 		return setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0
 			       ? EXIT_LAUNCHER
