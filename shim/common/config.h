@@ -31,6 +31,12 @@ struct shim_config {
 	enum verbosity verbosity;	/* SOCKS_CHAIN_VERBOSE, else the file's quiet_mode */
 	uint64_t seed;			/* SOCKS_CHAIN_SEED, else random: random paths */
 	char log_path[PATH_MAX];	/* SOCKS_CHAIN_LOG; empty: stderr */
+	/*
+	 * Under the seccomp supervisor (SOCKS_CHAIN_SUPERVISED=1, set by it, and a
+	 * filter on this process): the supervisor answers DNS and guards UDP, so
+	 * the library's leak guard hands those calls to it instead of refusing.
+	 */
+	bool supervised;
 };
 
 /* Loads the configuration on first call; never NULL. */

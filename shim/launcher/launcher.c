@@ -342,8 +342,30 @@ static void exec_program(const char *path, char **argv)
  * set-group-ID bit would be ignored under no_new_privs: refused, not run
  * without its privileges.
  */
+/*
+ * Whether the program's loader is musl's, which would fail to load the
+ * library (glibc symbols). The interpreter's path (PT_INTERP) comes right
+ * after the program headers, in the first page of every linker's output.
+ * To be replaced by exec_check's classification of the program.
+ */
+static bool musl_program(const char *path)
+{
+	static const char musl_loader[] = "/ld-musl-";
+	char head[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	return n > 0 && memmem(head, (size_t)n, musl_loader, sizeof(musl_loader) - 1);
+}
+
 static int run_supervised(const char *path, char **argv, int verbosity)
 {
+	char why[PATH_MAX + 100];
+	bool library;
 	struct stat st;
 
 	if (stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID))) {
@@ -351,8 +373,19 @@ static int run_supervised(const char *path, char **argv, int verbosity)
 		    "which no_new_privs would strip", path);
 		return EXIT_LAUNCHER;
 	}
+	/*
+	 * A program the library reaches keeps it: the handshakes stay in-process
+	 * (its hop connects pass the filter unnotified) and the supervisor takes
+	 * what the library never sees. Others would not load it (musl) or ignore it.
+	 */
+	library = exec_check(path, why, sizeof(why)) == 0 && !musl_program(path);
+	if (library && export_preload() < 0)
+		return EXIT_LAUNCHER;
 	if (verbosity >= 2)
-		say("%s: carried by the supervisor (seccomp user notification)", path);
+		say(library ? "%s: carried by the library (LD_PRELOAD) under the supervisor "
+			      "(seccomp user notification)"
+			    : "%s: carried by the supervisor (seccomp user notification)",
+		    path);
 	return supervise(path, argv, exec_program);
 }
 
