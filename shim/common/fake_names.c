@@ -52,12 +52,12 @@ static bool tree_map_ours(const struct tree_map_header *h)
 /* The tree's map, inherited across exec; false when there is none of ours. */
 static bool attach_tree_map(void)
 {
-	const char *fd = getauxval(AT_SECURE) ? NULL : getenv(TREE_MAP_ENV);
+	const char *where = getauxval(AT_SECURE) ? NULL : getenv(TREE_MAP_ENV);
 	struct tree_map_header *h;
 
-	if (!fd || !*fd)
+	if (!where || !*where)
 		return false;
-	h = shared_memory_tree_attach(fd, tree_map_size());
+	h = shared_memory_tree_attach(where, tree_map_size());
 	if (!h)
 		return false;
 	if (!tree_map_ours(h)) {
@@ -91,7 +91,7 @@ __attribute__((constructor)) static void map_fake_names(void)
 int fake_names_share_tree(void)
 {
 	struct tree_map_header *h;
-	char number[16];
+	char name[64];
 	int fd, rc;
 
 	if (map && map_memory_size == tree_map_size())
@@ -100,8 +100,9 @@ int fake_names_share_tree(void)
 	if (!h)
 		return -errno;
 	rc = fake_map_init((struct fake_map *)(h + 1));
-	snprintf(number, sizeof(number), "%d", fd);
-	if (rc == 0 && setenv(TREE_MAP_ENV, number, 1) < 0)
+	if (rc == 0 && shared_memory_tree_name(fd, name, sizeof(name)) < 0)
+		rc = -EOVERFLOW;
+	if (rc == 0 && setenv(TREE_MAP_ENV, name, 1) < 0)
 		rc = -errno;
 	if (rc < 0) {
 		shared_memory_unmap(h, tree_map_size());

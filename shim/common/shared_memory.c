@@ -2,7 +2,8 @@
 #include "shared_memory.h"
 
 #include <fcntl.h>
-#include <stdlib.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,21 +49,48 @@ fail:
 	return NULL;
 }
 
-void *shared_memory_tree_attach(const char *fd_text, size_t size)
+/* fd, when it is the sealed memfd ino of exactly size bytes. */
+static bool tree_memory_is(int fd, unsigned long ino, size_t size)
 {
-	char *end;
-	long fd = strtol(fd_text, &end, 10);
+	int seals = fcntl(fd, F_GET_SEALS);
 	struct stat st;
-	void *mem;
-	int seals;
 
-	if (end == fd_text || *end || fd < TREE_FD_MIN || fd > 1 << 20)
+	return seals >= 0 && (seals & TREE_SEALS) == TREE_SEALS && fstat(fd, &st) == 0 &&
+	       S_ISREG(st.st_mode) && st.st_ino == ino && (size_t)st.st_size == size;
+}
+
+void *shared_memory_tree_attach(const char *where, size_t size)
+{
+	unsigned long ino;
+	char path[64];
+	void *mem;
+	int fd, pid, own = -1;
+
+	if (sscanf(where, "%d:%d:%lu", &fd, &pid, &ino) != 3 || fd < 0 || pid <= 0)
 		return NULL;
-	/* Sealed, so no process can shrink it under a mapping (SIGBUS). */
-	seals = fcntl((int)fd, F_GET_SEALS);
-	if (seals < 0 || (seals & TREE_SEALS) != TREE_SEALS || fstat((int)fd, &st) < 0 ||
-	    !S_ISREG(st.st_mode) || (size_t)st.st_size != size)
-		return NULL;
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+	if (!tree_memory_is(fd, ino, size)) {
+		/* Closed here (programs that close every descriptor): the holder's, reopened. */
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		own = open(path, O_RDWR | O_CLOEXEC);
+		if (own < 0 || !tree_memory_is(own, ino, size)) {
+			if (own >= 0)
+				close(own);
+			return NULL;
+		}
+	}
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, own >= 0 ? own : fd, 0);
+	if (own >= 0)
+		close(own);
 	return mem == MAP_FAILED ? NULL : mem;
+}
+
+int shared_memory_tree_name(int fd, char *out, size_t cap)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	return (size_t)snprintf(out, cap, "%d:%d:%lu", fd, (int)getpid(), (unsigned long)st.st_ino) < cap
+		       ? 0
+		       : -1;
 }

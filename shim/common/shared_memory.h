@@ -6,9 +6,12 @@
  *
  * And memory a whole process tree shares across exec: a sealed memfd whose
  * descriptor every process of the tree inherits (not close-on-exec), named
- * by number in an environment variable. Each process maps it at load and
- * opens nothing of its own; a process that closed the number, or finds
- * something else there, falls back to memory of its own.
+ * in an environment variable by its number, the process that made it and
+ * its inode. Each process maps it at load, from the inherited number; one
+ * that finds the number closed (Chromium closes every descriptor before it
+ * starts a child) reopens it through /proc/PID/fd of the maker (the
+ * launcher, or the program it became), maps it and closes it again; and
+ * when neither is there, falls back to memory of its own.
  */
 #ifndef SOCKSCHAIN_SHARED_MEMORY_H
 #define SOCKSCHAIN_SHARED_MEMORY_H
@@ -28,10 +31,13 @@ void shared_memory_unmap(void *mem, size_t size);
  */
 void *shared_memory_tree_create(size_t size, const char *name, int *fd);
 
+/* How shared_memory_tree_attach() finds the memfd fd: "FD:PID:INODE". 0 or -1. */
+int shared_memory_tree_name(int fd, char *out, size_t cap);
+
 /*
- * The inherited memfd number fd_text (a decimal number), mapped, when it is
- * one of ours: a sealed memfd of exactly size bytes. NULL otherwise.
+ * The memfd where names, mapped, when it is still the one named there: a
+ * sealed memfd of that inode and exactly size bytes. NULL otherwise.
  */
-void *shared_memory_tree_attach(const char *fd_text, size_t size);
+void *shared_memory_tree_attach(const char *where, size_t size);
 
 #endif
