@@ -92,6 +92,11 @@ $(BUILD)/tests/bench: $(BENCH_SRC:%.c=$(OBJ)/%.o) $(CHAIN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
 
+# The same client statically linked, which only the supervisor reaches (never sanitized).
+$(BUILD)/tests/bench-static: $(BENCH_SRC) $(CHAIN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -std=c11 -O2 -static -pthread -o $@ $(BENCH_SRC) $(CHAIN_SRC)
+
 # Never sanitized: a static program is exactly what the sanitizers cannot be loaded into.
 $(BUILD)/tests/static-hello: tests/tools/static-hello.c
 	@mkdir -p $(dir $@)
@@ -119,7 +124,7 @@ test-valgrind: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
 demo: all $(BUILD)/tests/testproxy $(BUILD)/tests/target
 	@examples/demo.sh
 
-bench: all $(TOOL_BIN)
+bench: all $(TOOL_BIN) $(BUILD)/tests/bench-static
 	@tests/bench/run
 
 # The launcher looks for ../lib/sockschain/$(LIBFILE) from where it is, so

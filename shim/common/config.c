@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -32,7 +34,12 @@ static bool read_environment(struct shim_config *cfg, bool use_env)
 	const char *verbose = use_env ? getenv("SOCKS_CHAIN_VERBOSE") : NULL;
 	const char *log = use_env ? getenv("SOCKS_CHAIN_LOG") : NULL;
 	const char *seed = use_env ? getenv("SOCKS_CHAIN_SEED") : NULL;
+	const char *supervised = use_env ? getenv("SOCKS_CHAIN_SUPERVISED") : NULL;
 	bool chosen = verbose && verbose[0] >= '0' && verbose[0] <= '3' && verbose[1] == '\0';
+
+	/* The variable alone could be left over from a tree now gone: the filter must be there. */
+	cfg->supervised = supervised && strcmp(supervised, "1") == 0 &&
+			  prctl(PR_GET_SECCOMP) == SECCOMP_MODE_FILTER;
 
 	cfg->verbosity = chosen ? (enum verbosity)(verbose[0] - '0') : VERBOSITY_DEFAULT;
 	if (log && *log)

@@ -35,6 +35,12 @@ struct shim_config {
 	char origin[PATH_MAX];		/* where the chain came from */
 	char error[2100];		/* why, when !ok */
 	char log_path[PATH_MAX];	/* SOCKS_CHAIN_LOG; empty: stderr */
+	/*
+	 * Under the seccomp supervisor (SOCKS_CHAIN_SUPERVISED=1, set by it, and a
+	 * filter on this process): the supervisor answers DNS and guards UDP, so
+	 * the library's leak guard hands those calls to it instead of refusing.
+	 */
+	bool supervised;
 };
 
 /* Loads the configuration on first call; never NULL. */

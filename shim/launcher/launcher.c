@@ -15,6 +15,7 @@
 #include "../common/exec_check.h"
 #include "../common/hop_names.h"
 #include "../common/preload_list.h"
+#include "../common/fake_names.h"
 #include "explain.h"
 #include "print_config.h"
 #include "../supervisor/supervise.h"
@@ -392,8 +393,10 @@ static void exec_program(const char *path, char **argv)
  * set-group-ID bit would be ignored under no_new_privs: refused, not run
  * without its privileges.
  */
-static int run_supervised(const char *path, char **argv, int verbosity)
+static int run_supervised(const char *path, char **argv, const struct exec_class *c,
+			  int verbosity)
 {
+	bool library;
 	struct stat st;
 
 	if (stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID))) {
@@ -401,8 +404,19 @@ static int run_supervised(const char *path, char **argv, int verbosity)
 		    "which no_new_privs would strip", path);
 		return EXIT_LAUNCHER;
 	}
+	/*
+	 * A program the library reaches keeps it: the handshakes stay in-process
+	 * (its hop connects pass the filter unnotified) and the supervisor takes
+	 * what the library never sees. Others would not load it (musl) or ignore it.
+	 */
+	library = c->kind == EXEC_GLIBC_DYNAMIC;
+	if (library && export_preload() < 0)
+		return EXIT_LAUNCHER;
 	if (verbosity >= 2)
-		say("%s: carried by the supervisor (seccomp user notification)", path);
+		say(library ? "%s: carried by the library (LD_PRELOAD) under the supervisor "
+			      "(seccomp user notification)"
+			    : "%s: carried by the supervisor (seccomp user notification)",
+		    path);
 	return supervise(path, argv, exec_program);
 }
 
@@ -421,11 +435,13 @@ static int run(const struct options *opt, int verbosity)
 		say("%s: %s", cmd, strerror(-rc));
 		return rc == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 	}
+	/* Without it each exec'd program has a map of its own: names cross forks only. */
+	fake_names_share_tree();
 	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0)
 		return EXIT_LAUNCHER;
 	/* What the library cannot reach, the supervisor carries: never directly. */
 	if (opt->supervise || (!opt->no_check && exec_kind_supervised(c.kind)))
-		return run_supervised(path, opt->command, verbosity);
+		return run_supervised(path, opt->command, &c, verbosity);
 	if (!opt->no_check && !exec_kind_reached(c.kind)) {
 		say("refusing to run %s (--no-check overrides, unsafe)", c.why);
 		return EXIT_LAUNCHER;

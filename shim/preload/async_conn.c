@@ -28,7 +28,7 @@ static void fill_env(const struct shim_config *cfg, const struct chain *chain,
 		.chain_index = (unsigned)(chain - cfg->chain.chains),
 		.seed = cfg->seed,
 		.retry_after_ms = cfg->chain.retry_after_ms,
-		.do_connect = real_connect,
+		.do_connect = shim_own_connect,
 		.resolve_hop = shim_resolve_hop,
 	};
 }

@@ -19,6 +19,7 @@
 #include "../common/lookup.h"
 #include "../common/leak_guard.h"
 #include "../common/log.h"
+#include "../common/own_connect.h"
 #include "peer_table.h"
 #include "real.h"
 #include "socket_kind.h"
@@ -43,6 +44,16 @@ static void disconnect(int fd)
 
 	real_connect(fd, &unspec, sizeof(unspec));
 	errno = saved;
+}
+
+/*
+ * Connects to the first hop, which a supervisor's filter lets through
+ * (own_connect.h). Direct connects keep the program's length: a supervisor
+ * judges them again, and sends port 53 to its DNS stub.
+ */
+int shim_own_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return own_connect(real_connect, fd, addr, len);
 }
 
 static int refuse(const struct shim_config *cfg, const struct endpoint *dest,
@@ -84,7 +95,7 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 		.chain_index = (unsigned)(chain - cfg->chain.chains),
 		.seed = cfg->seed,
 		.retry_after_ms = cfg->chain.retry_after_ms,
-		.do_connect = real_connect,
+		.do_connect = shim_own_connect,
 		.resolve_hop = shim_resolve_hop,
 	};
 	struct dial_report rep;

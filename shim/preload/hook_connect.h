@@ -15,6 +15,9 @@ int shim_connect(int fd, const struct sockaddr *addr, socklen_t len);
 /* The same for an address already copied from the caller (len <= its size). */
 int shim_connect_copied(int fd, const struct sockaddr *addr, socklen_t len);
 
+/* real_connect with the library's own address length (../common/own_connect.h). */
+int shim_own_connect(int fd, const struct sockaddr *addr, socklen_t len);
+
 /* A hop's name, resolved within deadline (chain/dial.h's hop_resolve_fn). */
 int shim_resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *addr,
 		     char *reason, size_t cap);

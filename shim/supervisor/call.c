@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "call.h"
 
+#include "pidfds.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,10 +12,6 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
-
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL	/* 6.9: a pidfd for any thread, not only the leader */
-#endif
 
 struct seccomp_notif *call_alloc(const struct supervisor *sv)
 {
@@ -59,48 +57,11 @@ bool call_valid(const struct call *c)
 	return ioctl(c->sv->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
-/* The thread-group id of a thread, for kernels without PIDFD_THREAD. */
-static pid_t thread_group_of(pid_t tid)
-{
-	char path[64], line[128];
-	pid_t tgid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (tgid < 0 && fgets(line, sizeof(line), f))
-		if (strncmp(line, "Tgid:", 5) == 0)
-			tgid = (pid_t)atoi(line + 5);
-	fclose(f);
-	return tgid;
-}
-
-static int open_pidfd(pid_t tid)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	pid_t tgid;
-
-	if (pidfd >= 0 || errno != EINVAL)
-		return pidfd < 0 ? -errno : pidfd;
-	tgid = thread_group_of(tid);
-	if (tgid < 0)
-		return -ESRCH;
-	pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
-	return pidfd < 0 ? -errno : pidfd;
-}
-
 int call_take_fd(const struct call *c, int fd)
 {
-	int pidfd = open_pidfd((pid_t)c->req->pid), copy;
+	int copy = pidfds_getfd((pid_t)c->req->pid, fd);
 
-	if (pidfd < 0)
-		return pidfd;
-	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	copy = copy < 0 ? -errno : copy;
-	close(pidfd);
-	/* The pid may have been reused between the notification and pidfd_open. */
+	/* The pid may have been reused between the notification and the copy. */
 	if (copy >= 0 && !call_valid(c)) {
 		close(copy);
 		return -ENOENT;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,6 +56,12 @@ void child_run(int sock, const char *path, char **argv, exec_fn exec_program,
 		fail(path, "the supervisor did not take the listener", n < 0 ? errno : EPIPE);
 	close(listener);
 	close(sock);
+	/*
+	 * The library in the tree: its leak guard hands DNS and UDP to us, and
+	 * its exec guard lets through what it cannot reach, since we do.
+	 */
+	if (setenv("SOCKS_CHAIN_SUPERVISED", "1", 1) < 0 || setenv("SOCKS_CHAIN_NO_CHECK", "1", 1) < 0)
+		fail(path, "setenv", errno);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	exec_program(path, argv);
 	dprintf(STDERR_FILENO, "sockschain: %s: %s\n", path, strerror(errno));

@@ -1,6 +1,8 @@
 /*
  * The BPF program. On this machine's own architecture:
  *
+ *   connect with the library's own
+ *     address length (OWN_CONNECT_ADDRLEN) -> allowed (its hop connects)
  *   connect, sendmsg, sendmmsg          -> the supervisor (USER_NOTIF)
  *   getpeername                         -> the supervisor (a carried socket's destination)
  *   sendto with a destination address   -> the supervisor
@@ -15,6 +17,8 @@
  */
 #define _GNU_SOURCE
 #include "filter.h"
+
+#include "../common/own_connect.h"
 
 #include <errno.h>
 #include <linux/audit.h>
@@ -58,7 +62,7 @@ enum {
 static const struct sock_filter program[] = {
 	LOAD(arch),
 	JEQ(NATIVE_ARCH, 1, 0),
-	BPF_JUMP(BPF_JMP | BPF_JA, 18, 0, 0),		/* -> foreign */
+	BPF_JUMP(BPF_JMP | BPF_JA, 22, 0, 0),		/* -> foreign */
 	LOAD(nr),
 #ifdef X32_SYSCALL_BIT
 	JGE(X32_SYSCALL_BIT, 0, 1),
@@ -67,7 +71,7 @@ static const struct sock_filter program[] = {
 	JEQ(0xffffffffu, 0, 1),				/* keeps the jumps the same length */
 	RET(SECCOMP_RET_ALLOW),
 #endif
-	JEQ(__NR_connect, 6, 0),
+	JEQ(__NR_connect, 14, 0),			/* -> connect */
 	JEQ(__NR_getpeername, 5, 0),
 	JEQ(__NR_sendmsg, 4, 0),
 	JEQ(__NR_sendmmsg, 3, 0),
@@ -81,6 +85,11 @@ static const struct sock_filter program[] = {
 	JEQ(0, 0, 3),
 	LOAD_AT(ARG_HI(4)),
 	JEQ(0, 0, 1),
+	RET(SECCOMP_RET_ALLOW),
+	RET(SECCOMP_RET_USER_NOTIF),
+	/* connect: the library's own connects pass (the kernel reads the length as an int) */
+	LOAD_AT(ARG_LO(2)),
+	JEQ(OWN_CONNECT_ADDRLEN, 0, 1),
 	RET(SECCOMP_RET_ALLOW),
 	RET(SECCOMP_RET_USER_NOTIF),
 	/* foreign: */

@@ -250,6 +250,43 @@ print(len({socket.gethostbyname('n%d.shared.test' % n) for n in range(200)}))
 	[ "$(dns_queries)" -eq 0 ]
 }
 
+# The address a program run by the launcher's tree resolved name to.
+tree_address() {
+	"$RESOLVE" gethostbyname "$1" | sed -n 's/^addr //p'
+}
+
+@test "one fake map for the launcher's tree: a name one program resolved connects from another it execs" {
+	export -f tree_address
+	export RESOLVE
+	run "$SOCKSCHAIN" bash -c "a=\$(tree_address www.exec.test) && exec '$CLIENT' --send 'GET /exec HTTP/1.0\\r\\n\\r\\n' --expect 'hello from target' \$a 80"
+	[ "$status" -eq 0 ]
+	[[ $output == "ok "*"hello from target"* ]]
+	[[ $(proxy_log p1) == "proto=socks5 user=- dest=www.exec.test:80 "*granted ]]
+	[ "$(dns_queries)" -eq 0 ]
+}
+
+@test "the tree's map: reopened by a child that lost its descriptor; the holder that closed it, or finds another file there, keeps its own" {
+	# Its descriptor, the process that holds it (the launcher, which became bash), its inode.
+	[[ $("$SOCKSCHAIN" sh -c 'echo $SOCKS_CHAIN_FAKE_MAP') =~ ^[0-9]+:[0-9]+:[0-9]+$ ]]
+	# Closed in the process that made it: names resolve and connect within that process.
+	run "$SOCKSCHAIN" bash -c "n=\${SOCKS_CHAIN_FAKE_MAP%%:*}; eval \"exec \$n>&-\"; exec '$CLIENT' --names own%lu.test --send 'GET / HTTP/1.0\\r\\n\\r\\n' --expect 'hello from target' 0.0.0.0 80"
+	[ "$status" -eq 0 ]
+	[[ $output == "ok "*"hello from target"* ]]
+	[[ $(proxy_log p1) == *"dest=own0.test:80 "*granted ]]
+	export -f tree_address
+	export RESOLVE
+	# Closed in a child (Chromium closes all before it starts one): reopened from the holder.
+	run "$SOCKSCHAIN" bash -c "n=\${SOCKS_CHAIN_FAKE_MAP%%:*}; a=\$(eval \"exec \$n>&-\"; tree_address www.closed.test) && exec '$CLIENT' --send 'GET / HTTP/1.0\\r\\n\\r\\n' --expect 'hello from target' \$a 80"
+	[ "$status" -eq 0 ]
+	[[ $output == "ok "*"hello from target"* ]]
+	[[ $(proxy_log p1) == *"dest=www.closed.test:80 "*granted ]]
+	export RESOLVE
+	run "$SOCKSCHAIN" bash -c "n=\${SOCKS_CHAIN_FAKE_MAP%%:*}; eval \"exec \$n</etc/passwd\"; a=\$(tree_address www.other.test) && exec '$CLIENT' \$a 80"
+	[ "$status" -ne 0 ]
+	[[ $output == *"a fake address this process did not hand out"* ]]
+	[[ $(proxy_log p1) != *www.other.test* ]]
+}
+
 @test "node resolves on its worker threads and connects by name" {
 	command -v node >/dev/null || missing "node is not installed"
 	run "$SOCKSCHAIN" node -e "

@@ -78,8 +78,10 @@ hostile() {
 	done
 }
 
+# What the client has open under the launcher by itself: its own, and the
+# tree's fake address map the launcher hands down (sockschain(1), Names).
 baseline() {
-	run "$CLIENT" --fds 127.0.0.1 "$target_PORT"
+	run "$SOCKSCHAIN" -c "socks4://127.0.0.1:1" "$CLIENT" --fds 127.0.0.1 "$target_PORT"
 	[[ $output =~ open_fds=([0-9]+) ]]
 	baseline_fds=${BASH_REMATCH[1]}
 }

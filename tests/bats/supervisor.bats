@@ -105,6 +105,39 @@ tty_wait() {
 	[[ $output == *"sockschain: $CLIENT: carried by the library (LD_PRELOAD)"* ]]
 }
 
+@test "a dynamic glibc program keeps the library under --supervise: its hop connects pass the filter unnotified" {
+	run "$SOCKSCHAIN" -vv --supervise "$CLIENT" --send hi --expect hi "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"ok "*"received=hi"* ]]
+	[[ $output == *"sockschain: $CLIENT: carried by the library (LD_PRELOAD) under the supervisor"* ]]
+	# Notified, the hop connect would be judged again by the supervisor (a bypassed loopback address).
+	[[ $output != *"127.0.0.1:$p1_PORT: bypassed, connecting directly"* ]]
+	[[ $output == *"$REMOTE:80: via socks5://127.0.0.1:$p1_PORT"*"-> $REMOTE:80: connected"* ]]
+	[[ $(proxy_log p3) == "proto=http user=- dest=$REMOTE:80 "*granted ]]
+	[ "$(target_connections)" -eq 1 ]
+}
+
+@test "the library's own length connects without a supervisor too; a program's direct connect is still judged" {
+	# Bypassed by the library, then judged again by the supervisor: the debug line says so.
+	run "$SOCKSCHAIN" -vv --supervise "$CLIENT" --send hi --expect hi 127.0.0.1 "$target_PORT"
+	[ "$status" -eq 0 ]
+	[[ $output == *"127.0.0.1:$target_PORT: bypassed, connecting directly"*"127.0.0.1:$target_PORT: bypassed, connecting directly"* ]]
+	run "$SOCKSCHAIN" "$CLIENT" --send hi --expect hi "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == "ok "*"received=hi"* ]]
+}
+
+@test "one fake map for library and supervisor: a name the library resolved, a static program connects to, and back" {
+	run "$SOCKSCHAIN" --supervise bash -c "a=\$('$BUILD/tests/resolve' gethostbyname lib.mixed.test | sed -n 's/^addr //p') && exec '$CLIENT_STATIC' --send hi --expect hi \$a 80"
+	[ "$status" -eq 0 ]
+	[[ $output == "ok "*"received=hi"* ]]
+	run "$SOCKSCHAIN" --supervise bash -c "a=\$('$CLIENT_STATIC' --names stub%lu.mixed.test 0.0.0.0 80 >/dev/null; getent hosts stub0.mixed.test | cut -d' ' -f1) && exec '$CLIENT' --send hi --expect hi \$a 81"
+	[ "$status" -eq 0 ]
+	[[ $output == "ok "*"received=hi"* ]]
+	[[ $(proxy_log p3) == *"dest=lib.mixed.test:80 "*granted*"dest=stub0.mixed.test:80 "*"dest=stub0.mixed.test:81 "*granted* ]]
+	[ "$(dns_queries)" -eq 0 ]
+}
+
 @test "a static non-blocking connect completes at once, its flags as they were" {
 	run "$SOCKSCHAIN" --supervise "$CLIENT_STATIC" --nonblock --send hi --expect hi "$REMOTE" 80
 	[ "$status" -eq 0 ]

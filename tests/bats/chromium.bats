@@ -1,0 +1,83 @@
+# Chromium headless by name: its browser process resolves, its network
+# service (another exec'd process) connects, so the fake address map must be
+# the launcher's whole tree's. The page and its subresources come from a web
+# server on loopback that only the last hop reaches (it serves every name).
+bats_require_minimum_version 1.5.0
+load ../lib/common
+
+WEB=$BATS_TEST_DIRNAME/../tools/web
+
+setup() {
+	command -v chromium >/dev/null || missing "chromium is not installed"
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	# Like curl (need_curl): a foreign program, which the preloaded ASan runtime breaks.
+	[[ ${SANITIZE:-} != 1 ]] || skip "chromium does not run with a preloaded ASan runtime"
+	python3 -c '
+import http.server, os, sys
+os.chdir(sys.argv[1])
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, fmt, *args):
+        with open(sys.argv[3], "a") as log:
+            log.write("%s\n" % self.requestline)
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+s.serve_forever()' "$WEB" "$BATS_TEST_TMPDIR/web.port" "$BATS_TEST_TMPDIR/web.log" 3>&- &
+	echo $! >>"$BATS_TEST_TMPDIR/server.pids"
+	target_PORT=$(wait_port "$BATS_TEST_TMPDIR/web.port")
+	start_proxy p1
+	export SOCKS_CHAIN="socks5://127.0.0.1:$p1_PORT"
+	PROFILE=$BATS_TEST_TMPDIR/profile
+	mkdir -p "$PROFILE"
+}
+
+teardown() {
+	stop_servers
+	if [[ -f $BATS_TEST_TMPDIR/profile.made ]]; then rm -rf "$(cat "$BATS_TEST_TMPDIR/profile.made")"; fi
+}
+
+CHROMIUM_FLAGS=(--headless --disable-gpu --disable-quic --no-first-run --disable-background-networking
+	--disable-component-update --disable-sync --virtual-time-budget=5000)
+
+# The page, its stylesheet, script, image, and what the script fetched, all through the chain.
+page_carried() {
+	[[ $output == *'<p id="static">served through the chain</p>'* ]]
+	[[ $output == *'<div id="dyn">script ran: fetched-data</div>'* ]]
+	local web
+	web=$(cat "$BATS_TEST_TMPDIR/web.log")
+	[[ $web == *"GET / HTTP/1.1"* && $web == *"GET /style.css "* && $web == *"GET /app.js "* &&
+		$web == *"GET /pixel.svg "* && $web == *"GET /data.txt "* ]]
+	[[ $(proxy_log p1) == *"proto=socks5 user=- dest=www.example.test:80 "*granted* ]]
+	# Every request the hop carried named a host: nothing was dialed by a fake address.
+	[[ $(proxy_log p1) != *"dest=240."* ]]
+}
+
+@test "chromium --dump-dom by name through the library: the page and its subresources" {
+	run timeout 60 "$SOCKSCHAIN" chromium "${CHROMIUM_FLAGS[@]}" --no-sandbox \
+		--user-data-dir="$PROFILE" --dump-dom http://www.example.test/
+	[ "$status" -eq 0 ]
+	page_carried
+	[[ $output != *"did not hand out"* ]]
+}
+
+@test "chromium --dump-dom by name under --supervise (library and supervisor)" {
+	run timeout 60 "$SOCKSCHAIN" --supervise chromium "${CHROMIUM_FLAGS[@]}" --no-sandbox \
+		--user-data-dir="$PROFILE" --dump-dom http://www.example.test/
+	[ "$status" -eq 0 ]
+	page_carried
+	[[ $output != *"did not hand out"* ]]
+}
+
+@test "chromium as a user without privileges, its own sandbox on, under --supervise" {
+	command -v setpriv >/dev/null || missing "setpriv is not installed"
+	# The user must reach its profile: not under the test's own private directory.
+	PROFILE=$(mktemp -d /tmp/sockschain-chromium.XXXXXX)
+	echo "$PROFILE" >"$BATS_TEST_TMPDIR/profile.made"
+	chown 65534:65534 "$PROFILE"
+	run timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$PROFILE" \
+		"$SOCKSCHAIN" --supervise chromium "${CHROMIUM_FLAGS[@]}" \
+		--user-data-dir="$PROFILE" --dump-dom http://www.example.test/
+	echo "$output" | grep -v dbus | tail -5
+	[ "$status" -eq 0 ]
+	page_carried
+}
