@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
 #include "unpreload.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <gnu/lib-names.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,8 @@
 /* Set across the one re-execution, so that it cannot loop. */
 #define AGAIN_VAR "SOCKS_CHAIN_UNPRELOADED"
 #define SEPARATORS " :"
+
+extern char **environ;
 
 /* Whether a path names the library, any version of it (libsockschain.so[.VERSION]). */
 static int names_library(const char *path, size_t len)
@@ -59,6 +63,23 @@ static char *without_library(const char *list)
 	return out;
 }
 
+/*
+ * libc's own execve: the library's hook, still in this process, would put
+ * itself back into the environment.
+ */
+static int libc_execve(const char *path, char **argv, char **envp)
+{
+	void *libc = dlopen(LIBC_SO, RTLD_LAZY | RTLD_NOLOAD);
+	int (*fn)(const char *, char *const[], char *const[]) =
+		libc ? (int (*)(const char *, char *const[], char *const[]))dlsym(libc, "execve") : NULL;
+
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(path, argv, envp);
+}
+
 int unpreload_self(char **argv)
 {
 	const char *list = getenv("LD_PRELOAD");
@@ -80,7 +101,7 @@ int unpreload_self(char **argv)
 		return -1;
 	}
 	free(rest);
-	execv("/proc/self/exe", argv);
+	libc_execve("/proc/self/exe", argv, environ);
 	fprintf(stderr, "sockschain: cannot start again without the library: %s\n", strerror(errno));
 	return -1;
 }
