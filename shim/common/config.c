@@ -28,18 +28,23 @@ __attribute__((constructor)) static void guard_load_lock(void)
 	fork_guard(&load_lock, NULL);
 }
 
+bool shim_supervised_tree(void)
+{
+	const char *mark = getauxval(AT_SECURE) ? NULL : getenv("SOCKS_CHAIN_SUPERVISED");
+
+	/* The variable alone could be left over from a tree now gone, or set by hand. */
+	return mark && strcmp(mark, "1") == 0 && prctl(PR_GET_SECCOMP) == SECCOMP_MODE_FILTER;
+}
+
 /* Returns whether SOCKS_CHAIN_VERBOSE chose the verbosity. */
 static bool read_environment(struct shim_config *cfg, bool use_env)
 {
 	const char *verbose = use_env ? getenv("SOCKS_CHAIN_VERBOSE") : NULL;
 	const char *log = use_env ? getenv("SOCKS_CHAIN_LOG") : NULL;
 	const char *seed = use_env ? getenv("SOCKS_CHAIN_SEED") : NULL;
-	const char *supervised = use_env ? getenv("SOCKS_CHAIN_SUPERVISED") : NULL;
 	bool chosen = verbose && verbose[0] >= '0' && verbose[0] <= '3' && verbose[1] == '\0';
 
-	/* The variable alone could be left over from a tree now gone: the filter must be there. */
-	cfg->supervised = supervised && strcmp(supervised, "1") == 0 &&
-			  prctl(PR_GET_SECCOMP) == SECCOMP_MODE_FILTER;
+	cfg->supervised = use_env && shim_supervised_tree();
 
 	cfg->verbosity = chosen ? (enum verbosity)(verbose[0] - '0') : VERBOSITY_DEFAULT;
 	if (log && *log)

@@ -46,6 +46,12 @@ struct shim_config {
 /* Loads the configuration on first call; never NULL. */
 const struct shim_config *shim_config(void);
 
+/*
+ * Whether this process is in a tree the supervisor serves: its marker
+ * (SOCKS_CHAIN_SUPERVISED=1) and a seccomp filter on this process.
+ */
+bool shim_supervised_tree(void);
+
 /* Whether this thread is loading it right now (a nested connect must not pass). */
 bool shim_config_loading(void);
 

@@ -18,6 +18,7 @@
 #include "../common/fake_names.h"
 #include "explain.h"
 #include "print_config.h"
+#include "unpreload.h"
 #include "../supervisor/supervise.h"
 
 #include <errno.h>
@@ -417,7 +418,20 @@ static int run_supervised(const char *path, char **argv, const struct exec_class
 			      "(seccomp user notification)"
 			    : "%s: carried by the supervisor (seccomp user notification)",
 		    path);
+	/* Its tree's exec guard lets every program run: the filter covers them. */
+	if (setenv("SOCKS_CHAIN_SUPERVISED", "1", 1) < 0)
+		return EXIT_LAUNCHER;
 	return supervise(path, argv, exec_program);
+}
+
+/* Where the library's exec hook finds the launcher, to hand it what only the supervisor carries. */
+static int export_launcher(void)
+{
+	char self[PATH_MAX];
+
+	if (!realpath("/proc/self/exe", self))
+		return 0;	/* the hook then refuses those programs */
+	return setenv("SOCKS_CHAIN_LAUNCHER", self, 1);
 }
 
 static int run(const struct options *opt, int verbosity)
@@ -437,7 +451,7 @@ static int run(const struct options *opt, int verbosity)
 	}
 	/* Without it each exec'd program has a map of its own: names cross forks only. */
 	fake_names_share_tree();
-	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0)
+	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0 || export_launcher() < 0)
 		return EXIT_LAUNCHER;
 	/* What the library cannot reach, the supervisor carries: never directly. */
 	if (opt->supervise || (!opt->no_check && exec_kind_supervised(c.kind)))
@@ -463,7 +477,8 @@ int main(int argc, char **argv)
 	struct options opt;
 	int status, verbosity;
 
-	if (parse_options(argc, argv, &opt) < 0 || export_chain(&opt) < 0)
+	if (unpreload_self(argv) < 0 || parse_options(argc, argv, &opt) < 0 ||
+	    export_chain(&opt) < 0)
 		return EXIT_LAUNCHER;
 	cfg = load_chain(&opt, &src);
 	if (!cfg)

@@ -33,36 +33,57 @@ static void refuse(const char *call, const char *why)
 		 "out directly (sockschain --no-check allows it, unsafely)", call, why);
 }
 
-int exec_guard(const char *path, const char *call)
+const char *exec_launcher(void)
 {
-	struct exec_class c;
-	int saved = errno;
+	const char *launcher = getauxval(AT_SECURE) ? NULL : getenv("SOCKS_CHAIN_LAUNCHER");
 
-	if (!path || check_disabled() || exec_kind_reached(exec_classify(path, &c))) {
-		errno = saved;
-		return 0;
-	}
-	refuse(call, c.why);
-	errno = EPERM;
-	return -1;
+	return launcher && launcher[0] == '/' ? launcher : NULL;
 }
 
-const char *exec_guard_search(const char *file, char *buf, size_t cap, const char *call)
+/* The verdict on a program judged c; refusing says why and sets EPERM. */
+static enum exec_verdict verdict_on(const struct exec_class *c, const char *call,
+				    bool may_hand_over)
+{
+	if (exec_kind_reached(c->kind) || shim_supervised_tree())
+		return EXEC_RUN;
+	if (may_hand_over && exec_kind_supervised(c->kind) && exec_launcher())
+		return EXEC_HAND_OVER;
+	refuse(call, c->why);
+	errno = EPERM;
+	return EXEC_REFUSE;
+}
+
+enum exec_verdict exec_guard(const char *path, const char *call, bool may_hand_over)
+{
+	struct exec_class c;
+	enum exec_verdict v;
+	int saved = errno;
+
+	if (!path || check_disabled())
+		return EXEC_RUN;
+	exec_classify(path, &c);
+	v = verdict_on(&c, call, may_hand_over);
+	if (v != EXEC_REFUSE)
+		errno = saved;
+	return v;
+}
+
+const char *exec_guard_search(const char *file, char *buf, size_t cap, const char *call,
+			      enum exec_verdict *verdict)
 {
 	struct exec_class c;
 	int saved = errno;
 
+	*verdict = EXEC_RUN;
 	if (!file || check_disabled() || exec_search(file, buf, cap, &c) < 0) {
 		errno = saved;
 		return file;	/* the real call fails as it would have */
 	}
-	if (exec_kind_reached(c.kind)) {
-		errno = saved;
-		return buf;
-	}
-	refuse(call, c.why);
-	errno = EPERM;
-	return NULL;
+	*verdict = verdict_on(&c, call, true);
+	if (*verdict == EXEC_REFUSE)
+		return NULL;
+	errno = saved;
+	return buf;
 }
 
 /* The library's own path, as the loader knows it. */

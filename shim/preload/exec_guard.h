@@ -1,28 +1,43 @@
 /*
  * Fail closed across exec: a proxied program must not start a program the
  * library cannot reach (see exec_check.h), whose connections would go out
- * directly; and the program it starts keeps the library in LD_PRELOAD even
- * if the environment it passes dropped it. An exec the kernel would refuse
- * anyway goes ahead, to fail with the kernel's own errno and no message.
+ * directly. The ones the supervisor carries are handed to it (the launcher
+ * runs them with --supervise) when the launcher is known; the rest are
+ * refused. Inside a tree the supervisor already serves, every program runs:
+ * the kernel's filter covers it. The program started keeps the library in
+ * LD_PRELOAD even if the environment it passes dropped it. An exec the
+ * kernel would refuse anyway goes ahead, to fail with its own errno.
  */
 #ifndef SOCKSCHAIN_EXEC_GUARD_H
 #define SOCKSCHAIN_EXEC_GUARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-/*
- * 0 when path may be run; -1 with errno EPERM after one line saying why. The
- * launcher's --no-check (SOCKS_CHAIN_NO_CHECK=1) turns the check off.
- */
-int exec_guard(const char *path, const char *call);
+enum exec_verdict {
+	EXEC_RUN,		/* run it as asked, the library in it */
+	EXEC_HAND_OVER,		/* run it through exec_launcher() --supervise */
+	EXEC_REFUSE,		/* refused: errno EPERM, after one line saying why */
+};
 
 /*
- * exec_guard for a name execvp(3) looks up in PATH. Returns what to run: the
- * path found (in buf), or file itself when execvp will fail on its own (not
- * found, not executable) or the check is off; NULL with errno EPERM after a
- * line.
+ * What to do with path. may_hand_over: the call can run another file (not
+ * fexecve, not execveat of a descriptor). The launcher's --no-check
+ * (SOCKS_CHAIN_NO_CHECK=1) turns the check off.
  */
-const char *exec_guard_search(const char *file, char *buf, size_t cap, const char *call);
+enum exec_verdict exec_guard(const char *path, const char *call, bool may_hand_over);
+
+/*
+ * exec_guard for a name execvp(3) looks up in PATH, with *verdict. Returns
+ * what to run: the path found (in buf), or file itself when execvp will fail
+ * on its own (not found, not executable) or the check is off; NULL when
+ * refused.
+ */
+const char *exec_guard_search(const char *file, char *buf, size_t cap, const char *call,
+			      enum exec_verdict *verdict);
+
+/* The launcher that hands programs to the supervisor (SOCKS_CHAIN_LAUNCHER), or NULL. */
+const char *exec_launcher(void);
 
 /* The environment an exec passes on: envp, or a copy with the library put back. */
 struct exec_env {

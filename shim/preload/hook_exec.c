@@ -1,6 +1,8 @@
 /*
- * The exec family and posix_spawn: refused, with EPERM, for a program the
- * library cannot reach; otherwise run with the library kept in LD_PRELOAD.
+ * The exec family and posix_spawn: a program the library cannot reach is
+ * handed to the supervisor (the launcher runs it with --supervise), or
+ * refused with EPERM when it cannot be; otherwise run with the library kept
+ * in LD_PRELOAD.
  */
 #define _GNU_SOURCE
 #include "exec_guard.h"
@@ -13,8 +15,10 @@
 #include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -86,29 +90,87 @@ static int run_real(const struct exec_req *r, const char *file, char *const env[
 	return -1;
 }
 
+/* Whether the call names a file another program could run (not a descriptor). */
+static bool names_a_path(const struct exec_req *r)
+{
+	if (r->call == CALL_FEXECVE)
+		return false;
+	if (r->call == CALL_EXECVEAT)
+		return r->file && r->file[0] &&
+		       (r->file[0] == '/' || (r->fd == AT_FDCWD && !(r->flags & AT_EMPTY_PATH)));
+	return true;
+}
+
+/* The launcher's options that keep the chain's verbosity, as SOCKS_CHAIN_VERBOSE says it. */
+static const char *verbosity_option(void)
+{
+	const char *level = getenv("SOCKS_CHAIN_VERBOSE");
+
+	if (!level || !level[0] || level[1])
+		return NULL;
+	return level[0] == '0' ? "-q" : level[0] == '2' ? "-v" : level[0] == '3' ? "-vv" : NULL;
+}
+
 /*
- * Every hook's one way: the program passes the guard, the environment it
- * gets keeps the library, then the real call. What the real call returns,
- * or -1 with errno (EPERM, ENOMEM: never run it without the library).
+ * The program's exec turned into "LAUNCHER [-v] --supervise -- FILE ARGS...":
+ * the same call, another file. A bare name is made a path (execve runs the
+ * file in the current directory; the launcher would search PATH for it).
+ */
+static int hand_over(const struct exec_req *r, const char *file, char *const env[])
+{
+	const char *launcher = exec_launcher(), *verbose = verbosity_option();
+	char here[PATH_MAX + 3];
+	size_t n = 0, i = 0;
+	struct exec_req to = *r;
+
+	while (r->argv && r->argv[n])
+		n++;
+	if (!strchr(file, '/') && (size_t)snprintf(here, sizeof(here), "./%s", file) < sizeof(here))
+		file = here;
+	char *argv[n + 6];	/* launcher, -v, --supervise, --, file, NULL */
+
+	argv[i++] = (char *)launcher;
+	if (verbose)
+		argv[i++] = (char *)verbose;
+	argv[i++] = "--supervise";
+	argv[i++] = "--";
+	argv[i++] = (char *)file;
+	for (size_t a = 1; a < n; a++)
+		argv[i++] = r->argv[a];
+	argv[i] = NULL;
+	to.argv = argv;
+	if (to.call == CALL_EXECVEAT)
+		to.fd = AT_FDCWD;
+	return run_real(&to, launcher, env);
+}
+
+/*
+ * Every hook's one way: the program passes the guard (or is handed to the
+ * supervisor), the environment it gets keeps the library, then the real
+ * call. What the real call returns, or -1 with errno (EPERM, ENOMEM: never
+ * run it without the library).
  */
 static int guarded(const struct exec_req *r, char *const envp[])
 {
 	char buf[PATH_MAX];
 	const char *file = r->file;
+	enum exec_verdict v;
 	struct exec_env e;
 	int rc;
 
 	if (r->call == CALL_EXECVPE || r->call == CALL_SPAWNP) {
-		if (r->file && !(file = exec_guard_search(r->file, buf, sizeof(buf), "exec")))
+		if (r->file && !(file = exec_guard_search(r->file, buf, sizeof(buf), "exec", &v)))
 			return -1;
-	} else if (exec_guard(judged_path(r, buf, sizeof(buf)), "exec") < 0) {
-		return -1;
+	} else {
+		v = exec_guard(judged_path(r, buf, sizeof(buf)), "exec", names_a_path(r));
+		if (v == EXEC_REFUSE)
+			return -1;
 	}
 	if (exec_env_make(&e, envp) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
-	rc = run_real(r, file, e.env);
+	rc = v == EXEC_HAND_OVER ? hand_over(r, file, e.env) : run_real(r, file, e.env);
 	exec_env_free(&e);
 	return rc;
 }

@@ -1,6 +1,8 @@
 # Fail closed across exec: a proxied program cannot start a program the
 # library cannot reach, nor drop the library on the way; and syscall(2)
-# cannot go around connect().
+# cannot go around connect(). With the library preloaded by hand (no
+# launcher to hand them to) such programs are refused; under the launcher
+# they go to the supervisor (handover.bats).
 bats_require_minimum_version 1.5.0
 load ../lib/common
 
@@ -16,8 +18,8 @@ teardown() {
 	stop_servers
 }
 
-@test "a shell under the chain cannot run a static program: EPERM and one line" {
-	run -126 "$SOCKSCHAIN" sh -c "'$STATIC'"
+@test "a shell with the library preloaded by hand cannot run a static program: EPERM and one line" {
+	run -126 preloaded sh -c "'$STATIC'"
 	[[ $output == *"sockschain: exec refused: $STATIC is statically linked: the library cannot reach it"* ]]
 	[[ $output != *"static hello"* ]]
 	run "$SOCKSCHAIN" --no-check sh -c "'$STATIC'"
@@ -27,7 +29,7 @@ teardown() {
 
 @test "every way python starts a program is checked: execv, posix_spawn, subprocess, system" {
 	command -v python3 >/dev/null || missing "python3 is not installed"
-	run "$SOCKSCHAIN" python3 -c "
+	run preloaded python3 -c "
 import os, subprocess, errno
 def attempt(what, f):
     try:
@@ -51,7 +53,7 @@ attempt('execv', lambda: os.execv('$STATIC', ['x']))"
 @test "a script whose interpreter is static is refused at exec too" {
 	printf '#!%s\n' "$STATIC" >"$BATS_TEST_TMPDIR/s"
 	chmod +x "$BATS_TEST_TMPDIR/s"
-	run "$SOCKSCHAIN" sh -c "'$BATS_TEST_TMPDIR/s'"
+	run preloaded sh -c "'$BATS_TEST_TMPDIR/s'"
 	[[ $output == *"exec refused: $STATIC is statically linked"* ]]
 	[[ $output != *"static hello"* ]]
 }
@@ -120,15 +122,15 @@ nothing_connected() {
 	[ ! -s "$BATS_TEST_TMPDIR/target.log" ]
 }
 
-@test "a Go program, dynamic or static, is refused at exec: EPERM, the line, nothing connects" {
+@test "a Go program, dynamic or static, is refused at exec without the launcher: EPERM, the line, nothing connects" {
 	need_foreign go-client
 	need_foreign go-static-client
 	for go in "$BUILD/tests/go-client" "$BUILD/tests/go-static-client"; do
-		run -126 "$SOCKSCHAIN" sh -c "'$go' $REMOTE 80"
+		run -126 preloaded sh -c "'$go' $REMOTE 80"
 		[[ $output == *"sockschain: exec refused: $go is a Go program: it makes its own system calls, the library cannot reach it"* ]]
 		[[ $output != *"go client:"* ]]
 		command -v python3 >/dev/null || missing "python3 is not installed"
-		run "$SOCKSCHAIN" python3 -c "
+		run preloaded python3 -c "
 import os, errno
 try: os.execv('$go', ['go-client', '$REMOTE', '80'])
 except OSError as e: print('execv', errno.errorcode[e.errno])"
@@ -143,10 +145,10 @@ except OSError as e: print('execv', errno.errorcode[e.errno])"
 	nothing_connected
 }
 
-@test "a program linked against musl is refused at exec: EPERM, the line, nothing connects" {
+@test "a program linked against musl is refused at exec without the launcher: EPERM, the line, nothing connects" {
 	need_foreign musl-client
 	musl=$BUILD/tests/musl-client
-	run -126 "$SOCKSCHAIN" sh -c "'$musl' $REMOTE 80"
+	run -126 preloaded sh -c "'$musl' $REMOTE 80"
 	[[ $output == *"sockschain: exec refused: $musl is linked against musl (its loader is /lib/ld-musl-"*".so.1): the library is built for glibc"* ]]
 	[[ $output != *"tiny client:"* ]]
 	nothing_connected
@@ -195,17 +197,17 @@ print(subprocess.run(['sh', '-c', 'echo found'], capture_output=True).stdout.dec
 	printf '#!/bin/sh\necho tool ran\n' >"$d/c/tool" && chmod +x "$d/c/tool"
 	cp "$BUILD/tests/go-client" "$d/g/tool"
 	# env(1) runs its command with execvp
-	run "$SOCKSCHAIN" /usr/bin/env PATH="$d/a:$d/b:$d/c" tool
+	run preloaded /usr/bin/env PATH="$d/a:$d/b:$d/c" tool
 	[ "$status" -eq 0 ]
 	[ "$output" = "tool ran" ]
-	run "$SOCKSCHAIN" /usr/bin/env PATH="$d/a:$d/b" tool
+	run preloaded /usr/bin/env PATH="$d/a:$d/b" tool
 	[ "$status" -eq 126 ]
 	[[ $output != *sockschain* ]]
-	run "$SOCKSCHAIN" /usr/bin/env PATH="$d/a:$d/b:$d/g:$d/c" tool
+	run preloaded /usr/bin/env PATH="$d/a:$d/b:$d/g:$d/c" tool
 	[ "$status" -eq 126 ]
 	[[ $output == *"exec refused: $d/g/tool is a Go program"* ]]
 	[[ $output != *"tool ran"* ]]
-	run "$SOCKSCHAIN" python3 -c "
+	run preloaded python3 -c "
 import os, errno
 def spawnp(path):
     os.environ['PATH'] = path

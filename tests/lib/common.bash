@@ -142,9 +142,12 @@ need_curl() {
 #   go-client         a dynamically linked Go program (cgo, glibc's loader)
 #   go-static-client  a static Go program
 #   musl-client       a C program linked against musl
+#   goclient, goclient-static  tests/tools/goclient (sends and reads back), dynamic and static
 need_foreign() {
 	local name=$1 src out=$BUILD/tests/$1
 	case $name in
+	goclient*) src=$BATS_TEST_DIRNAME/../tools/goclient/main.go
+		command -v go >/dev/null || { missing "go is not installed (golang-go)"; return; } ;;
 	go-*) src=$BATS_TEST_DIRNAME/../tools/go-client.go
 		command -v go >/dev/null || { missing "go is not installed (golang-go)"; return; } ;;
 	musl-client) src=$BATS_TEST_DIRNAME/../tools/tiny-client.c
@@ -154,6 +157,10 @@ need_foreign() {
 	[[ -x $out && ! $src -nt $out ]] && return 0
 	# Never sanitized, never preloaded: these are what the library cannot reach.
 	case $name in
+	goclient) (unset LD_PRELOAD; GOCACHE=$BUILD/tests/go-cache GOPROXY=off CGO_ENABLED=1 \
+		go build -o "$out" "$src") ;;
+	goclient-static) (unset LD_PRELOAD; GOCACHE=$BUILD/tests/go-cache GOPROXY=off CGO_ENABLED=0 \
+		go build -o "$out" "$src") ;;
 	go-client) (unset LD_PRELOAD; GOCACHE=$BUILD/tests/go-cache GOPROXY=off CGO_ENABLED=1 \
 		go build -o "$out" "$src") ;;
 	go-static-client) (unset LD_PRELOAD; GOCACHE=$BUILD/tests/go-cache GOPROXY=off CGO_ENABLED=0 \
