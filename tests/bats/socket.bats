@@ -76,9 +76,10 @@ print(s.recv(100).decode().strip())"
 
 @test "a second connect on a socket the chain connected: EISCONN, nothing sent, the tunnel unharmed" {
 	command -v python3 >/dev/null || missing "python3 is not installed"
+	# async=no: a non-blocking socket's chain is dialed inside connect(), as a blocking one's
 	for mode in blocking nonblocking fastopen; do
 		: >"$BATS_TEST_TMPDIR/p1.log"
-		run preloaded python3 -c "$SECOND_CONNECT" "$mode"
+		run preloaded SOCKS_CHAIN="$SOCKS_CHAIN async=no" python3 -c "$SECOND_CONNECT" "$mode"
 		[ "$status" -eq 0 ]
 		[ "${lines[0]}" = "1 ok" ]
 		[ "${lines[1]}" = "2 EISCONN" ]
@@ -86,6 +87,15 @@ print(s.recv(100).decode().strip())"
 		[ "${#lines[@]}" -eq 3 ]	# and no line from the library
 		[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 1 ]	# one greeting, one request
 	done
+	# in the background: EINPROGRESS, then what the kernel says of a connect under way or done
+	: >"$BATS_TEST_TMPDIR/p1.log"
+	run preloaded python3 -c "$SECOND_CONNECT" nonblocking
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "1 EINPROGRESS" ]
+	[[ ${lines[1]} == "2 EALREADY" || ${lines[1]} == "2 EISCONN" ]]
+	[ "${lines[2]}" = "still here" ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 1 ]
 }
 
 # Thread B connects the socket thread A is still connecting. Arguments: MODE DELAY_MS.
@@ -119,10 +129,19 @@ print(out['A']); print(out['B'])"
 	[ "$ms" -ge 300 ]	# the reply came 0.6 s after A began, B began 0.2 s after A
 	[[ ${lines[0]} == "A ok "* ]]
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 1 ]	# one handshake, not two
-	# non-blocking: EALREADY at once
-	run preloaded python3 -c "$TWO_THREADS" nonblocking 200
+	# non-blocking, dialed inside connect() (async=no): EALREADY at once
+	run preloaded SOCKS_CHAIN="$SOCKS_CHAIN async=no" python3 -c "$TWO_THREADS" nonblocking 200
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == "A ok "* ]]
+	read -r who result ms <<<"${lines[1]}"
+	[ "$who $result" = "B EALREADY" ]
+	[ "$ms" -lt 100 ]
+	# non-blocking, in the background: A at once EINPROGRESS, B EALREADY at once
+	run preloaded python3 -c "$TWO_THREADS" nonblocking 200
+	[ "$status" -eq 0 ]
+	read -r who result ms <<<"${lines[0]}"
+	[ "$who $result" = "A EINPROGRESS" ]
+	[ "$ms" -lt 100 ]
 	read -r who result ms <<<"${lines[1]}"
 	[ "$who $result" = "B EALREADY" ]
 	[ "$ms" -lt 100 ]
