@@ -39,3 +39,8 @@ int preload_entry(const char *lib, const char *old, char **entry)
 	}
 	return 0;
 }
+
+const char *preload_first(void)
+{
+	return PRELOAD_FIRST;
+}

@@ -16,4 +16,7 @@ int preload_has(const char *list, const char *lib);
  */
 int preload_entry(const char *lib, const char *old, char **entry);
 
+/* What preload_entry puts before the library: the sanitizer runtime, or "". */
+const char *preload_first(void);
+
 #endif

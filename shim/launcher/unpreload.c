@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "unpreload.h"
 
+#include "../common/preload_list.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <gnu/lib-names.h>
@@ -44,16 +46,22 @@ static int library_loaded(void)
 	return found;
 }
 
-/* LD_PRELOAD without the entries naming the library; NULL when out of memory. */
+/*
+ * LD_PRELOAD without the entries naming the library, nor what was put
+ * before it (a sanitizer build's runtime, which a program the supervisor
+ * carries, musl's, could not load); NULL when out of memory.
+ */
 static char *without_library(const char *list)
 {
 	char *out = calloc(1, strlen(list) + 1), *o = out;
+	const char *first = preload_first();
 	size_t n;
 
 	for (const char *p = list; out && *p; p += n) {
 		p += strspn(p, SEPARATORS);
 		n = strcspn(p, SEPARATORS);
-		if (n && !names_library(p, n)) {
+		if (n && !names_library(p, n) &&
+		    !(first[0] && strlen(first) == n && strncmp(p, first, n) == 0)) {
 			if (o != out)
 				*o++ = ' ';
 			memcpy(o, p, n);

@@ -119,3 +119,19 @@ except OSError as e: print('fexecve', errno.errorcode[e.errno])"
 	run -126 preloaded env SOCKS_CHAIN_LAUNCHER=sockschain sh -c "'$STATIC'"
 	[[ $output == *"exec refused: $STATIC is statically linked"* ]]
 }
+
+@test "a program of another architecture is still refused, by the launcher and at exec" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	# a 32-bit x86 ELF header and one program header: enough to be judged
+	python3 -c "
+import struct
+h = b'\x7fELF' + bytes([1, 1, 1, 0]) + bytes(8) + struct.pack('<HHIIIIIHHHHHH', 2, 3, 1, 0x8048054, 52, 0, 0, 52, 32, 1, 0, 0, 0)
+ph = struct.pack('<IIIIIIII', 1, 0, 0x8048000, 0x8048000, 84, 84, 5, 0x1000)
+open('$BATS_TEST_TMPDIR/elf32', 'wb').write(h + ph)"
+	chmod +x "$BATS_TEST_TMPDIR/elf32"
+	run -125 "$SOCKSCHAIN" "$BATS_TEST_TMPDIR/elf32"
+	[[ $output == *"refusing to run $BATS_TEST_TMPDIR/elf32 is built for another architecture"* ]]
+	run -126 "$SOCKSCHAIN" sh -c "'$BATS_TEST_TMPDIR/elf32'"
+	[[ $output == *"exec refused: $BATS_TEST_TMPDIR/elf32 is built for another architecture"* ]]
+	[[ $output != *"carried by the supervisor"* ]]
+}
