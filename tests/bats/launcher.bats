@@ -188,7 +188,7 @@ carried_through_p1() {
 	run "$SOCKSCHAIN" -c "$(hop p1)" bash -c \
 		"'$SOCKSCHAIN' -c '$(hop p1)' --supervise sh -c 'grep -c libsockschain /proc/\$PPID/maps; echo \"[\$LD_PRELOAD]\"'"
 	[ "${lines[0]}" = "0" ]
-	[[ ${lines[1]} != *libsockschain* ]]
+	[[ ${lines[1]} == *libsockschain* ]]	# the program, a glibc one, keeps it: both carry it
 	run "$SOCKSCHAIN" -c "$(hop p1)" bash -c "'$SOCKSCHAIN' -c '$(hop p1)' --check"
 	[ "$status" -eq 0 ]
 	[[ $(proxy_log p1) != *dest=* ]]	# dialed, not asked to go anywhere
