@@ -8,7 +8,7 @@
 #include "hook_connect.h"
 
 #include "../../chain/deadline.h"
-#include "../common/hop_memory.h"
+#include "../common/dial_env.h"
 #include "async_state.h"
 #include "real.h"
 
@@ -20,18 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void fill_env(const struct shim_config *cfg, const struct chain *chain,
-		     struct dial_env *env)
-{
-	*env = (struct dial_env){
-		.health = hop_memory(),
-		.chain_index = (unsigned)(chain - cfg->chain.chains),
-		.seed = cfg->seed,
-		.retry_after_ms = cfg->chain.retry_after_ms,
-		.do_connect = shim_own_connect,
-		.resolve_hop = shim_resolve_hop,
-	};
-}
 
 static struct conn *new_conn(const struct shim_config *cfg, const struct chain *chain, int fd,
 			     const struct endpoint *target)
@@ -80,7 +68,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	async_unlock();
 	if (rc < 0 || !(c = new_conn(cfg, chain, fd, target)))
 		return 1;
-	fill_env(cfg, chain, &env);
+	env = shim_dial_env(cfg, chain, shim_own_connect, shim_resolve_hop);
 	rc = dial_job_start(&c->job, c->own_fd, family, chain, &env, &c->target, &c->rep);
 	async_lock();
 	bit_set(async.owned, c->own_fd, true);

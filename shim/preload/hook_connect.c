@@ -10,11 +10,11 @@
 #include "../../chain/route.h"
 #include "../../chain/sockdest.h"
 #include "../common/config.h"
+#include "../common/dial_env.h"
 #include "dialing.h"
 #include "export.h"
 #include "../common/fake_names.h"
 #include "hook_connect.h"
-#include "../common/hop_memory.h"
 #include "../common/hop_names.h"
 #include "../common/lookup.h"
 #include "../common/leak_guard.h"
@@ -90,14 +90,7 @@ int shim_resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *ad
 static int dial(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
 		const struct endpoint *target)
 {
-	struct dial_env env = {
-		.health = hop_memory(),
-		.chain_index = (unsigned)(chain - cfg->chain.chains),
-		.seed = cfg->seed,
-		.retry_after_ms = cfg->chain.retry_after_ms,
-		.do_connect = shim_own_connect,
-		.resolve_hop = shim_resolve_hop,
-	};
+	struct dial_env env = shim_dial_env(cfg, chain, shim_own_connect, shim_resolve_hop);
 	struct dial_report rep;
 	int saved = errno, flags, rc;
 

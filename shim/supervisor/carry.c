@@ -4,8 +4,8 @@
 #include "../../chain/dial.h"
 #include "../../chain/route.h"
 #include "../common/config.h"
+#include "../common/dial_env.h"
 #include "../common/fake_names.h"
-#include "../common/hop_memory.h"
 #include "../common/leak_guard.h"
 #include "../common/log.h"
 #include "../common/trace.h"
@@ -79,14 +79,7 @@ static void disconnect(int fd)
 static int dial(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
 		const struct endpoint *target)
 {
-	struct dial_env env = {
-		.health = hop_memory(),
-		.chain_index = (unsigned)(chain - cfg->chain.chains),
-		.seed = cfg->seed,
-		.retry_after_ms = cfg->chain.retry_after_ms,
-		.do_connect = connect,
-		.resolve_hop = supervisor_resolve_hop,
-	};
+	struct dial_env env = shim_dial_env(cfg, chain, connect, supervisor_resolve_hop);
 	struct dial_report rep;
 	int flags = fcntl(fd, F_GETFL), rc;
 
