@@ -11,6 +11,7 @@
 #include "../../chain/resolve.h"
 #include "../../chain/spec.h"
 #include "../common/chainsource.h"
+#include "../common/config.h"
 #include "check.h"
 #include "../common/exec_check.h"
 #include "../common/hop_names.h"
@@ -434,6 +435,26 @@ static int export_launcher(void)
 	return setenv("SOCKS_CHAIN_LAUNCHER", self, 1);
 }
 
+/*
+ * A tree the supervisor serves already, where a second listener would fail
+ * (EBUSY): its filter carries what the library cannot reach, and a glibc
+ * program keeps the library as under run_supervised().
+ */
+static int run_in_supervised_tree(const char *path, char **argv, const struct exec_class *c,
+				  int verbosity)
+{
+	int rc;
+
+	if (c->kind == EXEC_GLIBC_DYNAMIC && export_preload() < 0)
+		return EXIT_LAUNCHER;
+	if (verbosity >= 2)
+		say("%s: carried by the supervisor already serving this tree", path);
+	exec_program(path, argv);
+	rc = errno;
+	say("%s: %s", path, strerror(rc));
+	return rc == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+}
+
 static int run(const struct options *opt, int verbosity)
 {
 	char path[PATH_MAX], level[2] = { (char)('0' + verbosity), '\0' };
@@ -453,6 +474,9 @@ static int run(const struct options *opt, int verbosity)
 	fake_names_share_tree();
 	if (setenv("SOCKS_CHAIN_VERBOSE", level, 1) < 0 || export_launcher() < 0)
 		return EXIT_LAUNCHER;
+	if (shim_supervised_tree() &&
+	    (exec_kind_supervised(c.kind) || (opt->supervise && c.kind == EXEC_GLIBC_DYNAMIC)))
+		return run_in_supervised_tree(path, opt->command, &c, verbosity);
 	/* What the library cannot reach, the supervisor carries: never directly. */
 	if (opt->supervise || (!opt->no_check && exec_kind_supervised(c.kind)))
 		return run_supervised(path, opt->command, &c, verbosity);

@@ -109,6 +109,16 @@ except OSError as e: print('fexecve', errno.errorcode[e.errno])"
 	[[ $(asked) == *"dest=$REMOTE:82 " ]]
 }
 
+@test "a launcher run inside the supervisor's tree uses the supervisor already there, not a second" {
+	run "$SOCKSCHAIN" --supervise bash -c "'$SOCKSCHAIN' -v '$CLIENT_STATIC' --send one --expect one $REMOTE 80 &&
+		'$SOCKSCHAIN' --supervise '$CLIENT' --send two --expect two $REMOTE 81"
+	[ "$status" -eq 0 ]
+	[[ $output == *"carried by the supervisor already serving this tree"* ]]
+	[[ $output == *"received=one"*"received=two"* ]]
+	[ "$(asked)" = "dest=$REMOTE:80 dest=$REMOTE:81 " ]
+	[ "$(target_connections)" -eq 2 ]
+}
+
 @test "the supervised tree's marker alone, without the kernel's filter, lets nothing through" {
 	run -126 preloaded env SOCKS_CHAIN_SUPERVISED=1 sh -c "'$STATIC'"
 	[[ $output == *"exec refused: $STATIC is statically linked"* ]]
