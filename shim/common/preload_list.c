@@ -2,6 +2,7 @@
 #include "preload_list.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,4 +44,36 @@ int preload_entry(const char *lib, const char *old, char **entry)
 const char *preload_first(void)
 {
 	return PRELOAD_FIRST;
+}
+
+int preload_names_library(const char *path, size_t len)
+{
+	const char *base = memrchr(path, '/', len);
+	static const char name[] = "libsockschain.so";
+
+	base = base ? base + 1 : path;
+	len -= (size_t)(base - path);
+	return len >= sizeof(name) - 1 && strncmp(base, name, sizeof(name) - 1) == 0 &&
+	       (len == sizeof(name) - 1 || base[sizeof(name) - 1] == '.');
+}
+
+/* What was put before the library goes too: musl, say, cannot load a sanitizer runtime. */
+char *preload_without_library(const char *list)
+{
+	char *out = calloc(1, strlen(list) + 1), *o = out;
+	const char *first = PRELOAD_FIRST;
+	size_t n;
+
+	for (const char *p = list; out && *p; p += n) {
+		p += strspn(p, SEPARATORS);
+		n = strcspn(p, SEPARATORS);
+		if (n && !preload_names_library(p, n) &&
+		    !(first[0] && strlen(first) == n && strncmp(p, first, n) == 0)) {
+			if (o != out)
+				*o++ = ' ';
+			memcpy(o, p, n);
+			o += n;
+		}
+	}
+	return out;
 }

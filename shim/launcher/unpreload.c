@@ -14,26 +14,13 @@
 
 /* Set across the one re-execution, so that it cannot loop. */
 #define AGAIN_VAR "SOCKS_CHAIN_UNPRELOADED"
-#define SEPARATORS " :"
 
 extern char **environ;
-
-/* Whether a path names the library, any version of it (libsockschain.so[.VERSION]). */
-static int names_library(const char *path, size_t len)
-{
-	const char *base = memrchr(path, '/', len);
-	static const char name[] = "libsockschain.so";
-
-	base = base ? base + 1 : path;
-	len -= (size_t)(base - path);
-	return len >= sizeof(name) - 1 && strncmp(base, name, sizeof(name) - 1) == 0 &&
-	       (len == sizeof(name) - 1 || base[sizeof(name) - 1] == '.');
-}
 
 static int loaded_object(struct dl_phdr_info *info, size_t size, void *found)
 {
 	(void)size;
-	if (info->dlpi_name && names_library(info->dlpi_name, strlen(info->dlpi_name)))
+	if (info->dlpi_name && preload_names_library(info->dlpi_name, strlen(info->dlpi_name)))
 		*(int *)found = 1;
 	return *(int *)found;
 }
@@ -44,31 +31,6 @@ static int library_loaded(void)
 
 	dl_iterate_phdr(loaded_object, &found);
 	return found;
-}
-
-/*
- * LD_PRELOAD without the entries naming the library, nor what was put
- * before it (a sanitizer build's runtime, which a program the supervisor
- * carries, musl's, could not load); NULL when out of memory.
- */
-static char *without_library(const char *list)
-{
-	char *out = calloc(1, strlen(list) + 1), *o = out;
-	const char *first = preload_first();
-	size_t n;
-
-	for (const char *p = list; out && *p; p += n) {
-		p += strspn(p, SEPARATORS);
-		n = strcspn(p, SEPARATORS);
-		if (n && !names_library(p, n) &&
-		    !(first[0] && strlen(first) == n && strncmp(p, first, n) == 0)) {
-			if (o != out)
-				*o++ = ' ';
-			memcpy(o, p, n);
-			o += n;
-		}
-	}
-	return out;
 }
 
 /*
@@ -102,7 +64,7 @@ int unpreload_self(char **argv)
 			"LD_PRELOAD (/etc/ld.so.preload?): refusing to run with it\n");
 		return -1;
 	}
-	rest = without_library(list);
+	rest = preload_without_library(list);
 	if (!rest || setenv("LD_PRELOAD", rest, 1) < 0 || setenv(AGAIN_VAR, "1", 1) < 0) {
 		fprintf(stderr, "sockschain: out of memory\n");
 		free(rest);

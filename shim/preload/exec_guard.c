@@ -44,8 +44,11 @@ const char *exec_launcher(void)
 static enum exec_verdict verdict_on(const struct exec_class *c, const char *call,
 				    bool may_hand_over)
 {
-	if (exec_kind_reached(c->kind) || shim_supervised_tree())
+	if (exec_kind_reached(c->kind))
 		return EXEC_RUN;
+	/* The supervisor's filter covers its tree; the library only hurts (musl cannot load it). */
+	if (shim_supervised_tree())
+		return EXEC_RUN_BARE;
 	if (may_hand_over && exec_kind_supervised(c->kind) && exec_launcher())
 		return EXEC_HAND_OVER;
 	refuse(call, c->why);
@@ -59,7 +62,7 @@ enum exec_verdict exec_guard(const char *path, const char *call, bool may_hand_o
 	enum exec_verdict v;
 	int saved = errno;
 
-	if (!path || check_disabled())
+	if (!path || (check_disabled() && !shim_supervised_tree()))
 		return EXEC_RUN;
 	exec_classify(path, &c);
 	v = verdict_on(&c, call, may_hand_over);
@@ -75,7 +78,8 @@ const char *exec_guard_search(const char *file, char *buf, size_t cap, const cha
 	int saved = errno;
 
 	*verdict = EXEC_RUN;
-	if (!file || check_disabled() || exec_search(file, buf, cap, &c) < 0) {
+	if (!file || (check_disabled() && !shim_supervised_tree()) ||
+	    exec_search(file, buf, cap, &c) < 0) {
 		errno = saved;
 		return file;	/* the real call fails as it would have */
 	}
@@ -125,6 +129,37 @@ fail:
 	*e = (struct exec_env){ .env = (char **)envp };
 	errno = saved;
 	return -1;
+}
+
+int exec_env_bare(struct exec_env *e, char *const envp[])
+{
+	size_t n = 0, i;
+	char *list;
+
+	*e = (struct exec_env){ .env = (char **)envp };
+	if (!envp)
+		return 0;
+	while (envp[n])
+		n++;
+	e->copy = calloc(n + 1, sizeof(*e->copy));
+	if (!e->copy)
+		return -1;
+	for (i = 0; i < n; i++) {
+		e->copy[i] = envp[i];
+		if (strncmp(envp[i], "LD_PRELOAD=", 11) != 0 || e->preload)
+			continue;
+		list = preload_without_library(envp[i] + 11);
+		if (!list || asprintf(&e->preload, "LD_PRELOAD=%s", list) < 0) {
+			free(list);
+			free(e->copy);
+			*e = (struct exec_env){ .env = (char **)envp };
+			return -1;
+		}
+		free(list);
+		e->copy[i] = e->preload;
+	}
+	e->env = e->copy;
+	return 0;
 }
 
 void exec_env_free(struct exec_env *e)

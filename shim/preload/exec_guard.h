@@ -16,6 +16,7 @@
 
 enum exec_verdict {
 	EXEC_RUN,		/* run it as asked, the library in it */
+	EXEC_RUN_BARE,		/* in the supervisor's tree: run it without the library */
 	EXEC_HAND_OVER,		/* run it through exec_launcher() --supervise */
 	EXEC_REFUSE,		/* refused: errno EPERM, after one line saying why */
 };
@@ -51,6 +52,11 @@ struct exec_env {
  * (out of memory: e->env is then envp unchanged).
  */
 int exec_env_make(struct exec_env *e, char *const envp[]);
+/*
+ * The same with the library taken out of LD_PRELOAD, for a program it cannot
+ * load (musl's) that the supervisor carries. 0, or -1 (out of memory).
+ */
+int exec_env_bare(struct exec_env *e, char *const envp[]);
 void exec_env_free(struct exec_env *e);
 
 #endif

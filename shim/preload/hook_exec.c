@@ -154,7 +154,7 @@ static int guarded(const struct exec_req *r, char *const envp[])
 {
 	char buf[PATH_MAX];
 	const char *file = r->file;
-	enum exec_verdict v;
+	enum exec_verdict v = EXEC_RUN;
 	struct exec_env e;
 	int rc;
 
@@ -166,7 +166,7 @@ static int guarded(const struct exec_req *r, char *const envp[])
 		if (v == EXEC_REFUSE)
 			return -1;
 	}
-	if (exec_env_make(&e, envp) < 0) {
+	if ((v == EXEC_RUN_BARE ? exec_env_bare(&e, envp) : exec_env_make(&e, envp)) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}

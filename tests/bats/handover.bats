@@ -109,6 +109,18 @@ except OSError as e: print('fexecve', errno.errorcode[e.errno])"
 	[[ $(asked) == *"dest=$REMOTE:82 " ]]
 }
 
+@test "inside the supervisor's tree a musl client started by a glibc shell runs without the library" {
+	need_foreign musl-client
+	run "$SOCKSCHAIN" --supervise bash -c "'$CLIENT' --send one --expect one $REMOTE 80 &&
+		'$BUILD/tests/musl-client' $REMOTE 82"
+	[ "$status" -eq 0 ]
+	[[ $output == *"received=one"* ]]
+	[[ $output == *"tiny client: connected"* ]]
+	[[ $output != *"Error relocating"* ]]
+	[ "$(asked)" = "dest=$REMOTE:80 dest=$REMOTE:82 " ]
+	[ "$(target_connections)" -eq 2 ]
+}
+
 @test "a launcher run inside the supervisor's tree uses the supervisor already there, not a second" {
 	run "$SOCKSCHAIN" --supervise bash -c "'$SOCKSCHAIN' -v '$CLIENT_STATIC' --send one --expect one $REMOTE 80 &&
 		'$SOCKSCHAIN' --supervise '$CLIENT' --send two --expect two $REMOTE 81"
