@@ -1,6 +1,6 @@
-# Chromium headless by name: its browser process resolves, its network
-# service (another exec'd process) connects, so the fake address map must be
-# the launcher's whole tree's. The page and its subresources come from a web
+# Chromium and Firefox headless by name. Chromium's browser process resolves
+# and its network service (another exec'd process) connects, so the fake
+# address map must be the launcher's whole tree's. The page and its subresources come from a web
 # server on loopback that only the last hop reaches (it serves every name).
 bats_require_minimum_version 1.5.0
 load ../lib/common
@@ -9,6 +9,7 @@ WEB=$BATS_TEST_DIRNAME/../tools/web
 
 setup() {
 	command -v chromium >/dev/null || missing "chromium is not installed"
+	command -v firefox >/dev/null || missing "firefox is not installed"
 	command -v python3 >/dev/null || missing "python3 is not installed"
 	# Like curl (need_curl): a foreign program, which the preloaded ASan runtime breaks.
 	[[ ${SANITIZE:-} != 1 ]] || skip "chromium does not run with a preloaded ASan runtime"
@@ -80,4 +81,39 @@ page_carried() {
 	echo "$output" | grep -v dbus | tail -5
 	[ "$status" -eq 0 ]
 	page_carried
+}
+
+# Firefox has no --dump-dom: a screenshot loads the page and its subresources.
+firefox_page() {
+	local profile=$1
+	shift
+	run timeout 90 "$@" firefox --headless --no-remote --profile "$profile" \
+		--screenshot "$profile/shot.png" http://www.example.test/
+}
+
+# A screenshot was made, of a page whose every part came through the chain by name.
+firefox_carried() {
+	local web
+	[ "$status" -eq 0 ]
+	[ -s "$1/shot.png" ]
+	web=$(cat "$BATS_TEST_TMPDIR/web.log")
+	[[ $web == *"GET / HTTP/1.1"* && $web == *"GET /style.css "* && $web == *"GET /app.js "* &&
+		$web == *"GET /pixel.svg "* && $web == *"GET /data.txt "* ]]
+	[[ $(proxy_log p1) == *"proto=socks5 user=- dest=www.example.test:80 "*granted* ]]
+	[[ $(proxy_log p1) != *"dest=240."* ]]
+}
+
+@test "firefox headless by name through the library" {
+	firefox_page "$PROFILE" env HOME="$PROFILE" "$SOCKSCHAIN"
+	firefox_carried "$PROFILE"
+}
+
+@test "firefox headless by name under --supervise, as a user without privileges, its sandbox on" {
+	command -v setpriv >/dev/null || missing "setpriv is not installed"
+	PROFILE=$(mktemp -d /tmp/sockschain-firefox.XXXXXX)
+	echo "$PROFILE" >"$BATS_TEST_TMPDIR/profile.made"
+	chown 65534:65534 "$PROFILE"
+	firefox_page "$PROFILE" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env HOME="$PROFILE" "$SOCKSCHAIN" --supervise
+	firefox_carried "$PROFILE"
 }
