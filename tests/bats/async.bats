@@ -243,6 +243,33 @@ const get = i => new Promise((ok, bad) => http.get({ host: '$REMOTE', port: 8000
 	[ "$all" -le $((single * 3 / 2 + 30)) ]
 }
 
+@test "async: node fetch x20 in about one's time, and the hops asked for each" {
+	command -v node >/dev/null || missing "node is not installed"
+	stop_servers
+	start_target http
+	start_proxy p1 -D "$DELAY"
+	start_proxy p2 -D "$DELAY"
+	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	run "$SOCKSCHAIN" -q -c "$CHAIN" node -e "
+const get = i => fetch('http://$REMOTE:' + (8000 + i) + '/' + i).then(r => r.text());
+(async () => {
+  let t = Date.now(); await get(99); const single = Date.now() - t;
+  t = Date.now(); const bodies = await Promise.all([...Array(20).keys()].map(get));
+  console.log(bodies.filter(b => b.startsWith('hello from target')).length);
+  console.log('single_ms=' + single + ' all_ms=' + (Date.now() - t));
+})().catch(e => { console.log('error', e.cause ? e.cause.code : e); process.exit(1); });"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "20" ]
+	local single=$(sed -nE 's/single_ms=([0-9]+).*/\1/p' <<<"${lines[1]}")
+	local all=$(sed -nE 's/.*all_ms=([0-9]+).*/\1/p' <<<"${lines[1]}")
+	[ "$all" -le $((single * 3 / 2 + 30)) ]
+	local i
+	for i in 99 $(seq 0 19); do
+		[[ $(proxy_log p2) == *"dest=$REMOTE:$((8000 + i)) "* ]]
+	done
+}
+
 @test "async: a dead hop of a dynamic chain is skipped in the background" {
 	CHAIN="mode=dynamic socks5://127.0.0.1:1 socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
 	evloop_run -n 10 --send "hello" --expect 5 "$REMOTE" 7000 1
