@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -71,6 +72,24 @@ static int lookup_remotely(const struct shim_config *cfg, const struct dns_quest
 }
 
 /* The answer to one query; 0: none (not a query we can parse). */
+/*
+ * A hop written as a name is connected to here, by the library inside the
+ * tree too, whose lookup comes to this stub: it needs the real address, not
+ * a fake one.
+ */
+static bool names_a_hop(const char *name)
+{
+	const struct chain_config *cc = &shim_config()->chain;
+	unsigned c, h;
+
+	for (c = 0; c < cc->nchains; c++)
+		for (h = 0; h < cc->chains[c].nhops; h++)
+			if (cc->chains[c].hops[h].host_is_name &&
+			    strcasecmp(cc->chains[c].hops[h].host, name) == 0)
+				return true;
+	return false;
+}
+
 static size_t answer(const uint8_t *msg, size_t len, uint8_t *out, size_t cap)
 {
 	const struct shim_config *cfg;
@@ -81,7 +100,7 @@ static size_t answer(const uint8_t *msg, size_t len, uint8_t *out, size_t cap)
 
 	if (dns_parse_query(msg, len, &q) < 0)
 		return 0;
-	cfg = name_policy_remote(q.name);
+	cfg = names_a_hop(q.name) ? NULL : name_policy_remote(q.name);
 	if (q.qclass != DNS_CLASS_IN || (q.type != DNS_TYPE_A && q.type != DNS_TYPE_AAAA))
 		rcode = DNS_RCODE_OK;	/* no data: nothing else is ours to tell */
 	else if (cfg)

@@ -507,3 +507,17 @@ tty_wait() {
 	[[ $output == *"refusing to run $BATS_TEST_TMPDIR/suid-client under the supervisor: it is set-user-ID"* ]]
 	[ -z "$(proxy_log p1)" ]
 }
+
+@test "under --supervise a hop written as a name: the library's lookup of it gets its real address" {
+	stop_servers
+	start_target echo
+	start_server dns "$DNSRECORDER" -p 53 -A 127.0.0.1
+	start_proxy p1
+	run "$SOCKSCHAIN" --supervise -c "socks5://hop1.test:$p1_PORT" \
+		"$CLIENT" --send hi --expect hi "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"received=hi"* ]]
+	[[ $(proxy_log p1) == *"dest=$REMOTE:80 "* ]]
+	# the stub did not answer with a fake address: it asked the resolver
+	[[ $(cat "$BATS_TEST_TMPDIR/dns.log") == *"name=hop1.test type=A"* ]]
+}
