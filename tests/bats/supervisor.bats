@@ -521,3 +521,20 @@ tty_wait() {
 	# the stub did not answer with a fake address: it asked the resolver
 	[[ $(cat "$BATS_TEST_TMPDIR/dns.log") == *"name=hop1.test type=A"* ]]
 }
+
+@test "a program that made itself non-dumpable is carried or fails closed, never direct" {
+	command -v setpriv >/dev/null || missing "setpriv is not installed"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKSCHAIN" --supervise \
+		"$SYSPROBE" nodump syscall "$REMOTE" 80
+	echo "$output"
+	if [ "$status" -eq 0 ]; then
+		# the kernel let the supervisor take its socket: through the chain
+		[ "${lines[-1]}" = "syscall ok" ]
+		[[ $(proxy_log p3) == *"dest=$REMOTE:80 "* ]]
+	else
+		# it did not: refused, with the supervisor's errno, not a direct connect's
+		[[ ${lines[-1]} == "syscall fail errno=E"* ]]
+		[[ ${lines[-1]} != *ENETUNREACH* ]]
+		[ -z "$(proxy_log p1)" ]
+	fi
+}

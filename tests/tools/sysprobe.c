@@ -9,6 +9,7 @@
  *        sysprobe fastopen HOST PORT       TCP Fast Open: sendto(MSG_FASTOPEN) of "hi", then
  *                                          the echo back
  *        sysprobe unix PATH                connect() to an AF_UNIX stream socket
+ *        sysprobe nodump MODE HOST PORT    the same, after making itself non-dumpable
  *        sysprobe getfd PID                pidfd_getfd() of each of PID's descriptors 0-63:
  *                                          "getfd ok N" for the first taken, else the
  *                                          errno of the first that exists
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -140,6 +142,10 @@ int main(int argc, char **argv)
 		return take_fds((pid_t)atoi(argv[2]));
 	if (argc == 4)
 		return inet(argv[1], argv[2], argv[3]);
-	fprintf(stderr, "usage: sysprobe io_uring | syscall|inline|udp HOST PORT | unix PATH | getfd PID\n");
+	/* Nobody of the same user may then read its memory or take its descriptors. */
+	if (argc == 5 && strcmp(argv[1], "nodump") == 0)
+		return prctl(PR_SET_DUMPABLE, 0) < 0 ? 2 : inet(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: sysprobe io_uring | [nodump] syscall|inline|udp HOST PORT | unix PATH | "
+			"getfd PID\n");
 	return 2;
 }
