@@ -493,8 +493,12 @@ tty_wait() {
 	[ "$output" = "unsupervised" ]
 }
 
-@test "a program already under a supervisor cannot start a second one: refused, with why" {
-	run "$SOCKSCHAIN" --supervise "$SOCKSCHAIN" --supervise true
+@test "under our supervisor a launcher uses it; under another, one cannot start a second: refused, with why" {
+	run "$SOCKSCHAIN" --supervise "$SOCKSCHAIN" -v --supervise true
+	[ "$status" -eq 0 ]
+	[[ $output == *"/usr/bin/true: carried by the supervisor already serving this tree"* ]]
+	# without the tree's marker the supervisor above is not known to be ours
+	run "$SOCKSCHAIN" --supervise env -u SOCKS_CHAIN_SUPERVISED "$SOCKSCHAIN" --supervise true
 	[ "$status" -eq 125 ]
 	[[ $output == *"cannot run /usr/bin/true under the supervisor: it is under a seccomp supervisor already"* ]]
 }
