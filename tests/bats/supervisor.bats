@@ -542,3 +542,16 @@ tty_wait() {
 		[ -z "$(proxy_log p1)" ]
 	fi
 }
+
+@test "node's c-ares resolver: refused by the library alone, answered by the supervisor; never leaked" {
+	command -v node >/dev/null || missing "node is not installed"
+	local js="require('dns').resolve4('www.example.test', (e, a) => console.log(e ? e.code : a.join(',')))"
+	run "$SOCKSCHAIN" node -e "$js"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "ECONNREFUSED" ]
+	[[ $output == *"DNS would leave this machine beside the chain"* ]]
+	run "$SOCKSCHAIN" --supervise node -e "$js"
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} == 240.* ]]
+	[ ! -s "$BATS_TEST_TMPDIR/dns.log" ]	# no query reached the resolver, either way
+}
