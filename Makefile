@@ -118,7 +118,7 @@ test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello $(BUILD)/tests/cli
 
 # The C unit tests, then the suites whose programs are ours, under valgrind memcheck.
 VALGRIND_SUITES := chain faults protocols socket dns policies launcher migrate pipeline addresses
-test-valgrind: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello
+test-valgrind: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/static-hello $(BUILD)/tests/client-static
 	@VALGRIND=1 TEST_SUITES="$(VALGRIND_SUITES:%=tests/bats/%.bats)" tests/run $(UNIT_BIN)
 
 demo: all $(BUILD)/tests/testproxy $(BUILD)/tests/target

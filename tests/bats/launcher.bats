@@ -168,7 +168,7 @@ carried_through_p1() {
 
 @test "a set-user-ID program of another user is refused" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to make a set-user-ID file of another user"
-	cp "$CLIENT" "$BATS_TEST_TMPDIR/suid-client"
+	cp "$BUILD/tests/client" "$BATS_TEST_TMPDIR/suid-client"	# the program, not valgrind's wrapper script
 	chown 65534 "$BATS_TEST_TMPDIR/suid-client" 2>/dev/null ||
 		skip "cannot give a file to another user here (a user namespace)"
 	chmod 4755 "$BATS_TEST_TMPDIR/suid-client"

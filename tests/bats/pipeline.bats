@@ -99,9 +99,9 @@ round_trips() {
 	start_target echo
 	start_proxy p1
 	start_proxy p2
-	far link "$p1_PORT" 50
+	far link "$p1_PORT" 100	# a round trip: 200 ms, well above valgrind's first-run slowness
 	# HTTP hop 1 then SOCKS5 hop 2: CONNECT, then greeting and request together
-	[ "$(round_trips "http://127.0.0.1:$link_PORT socks5://127.0.0.1:$p2_PORT pipeline=yes" 100)" -eq 2 ]
+	[ "$(round_trips "http://127.0.0.1:$link_PORT socks5://127.0.0.1:$p2_PORT pipeline=yes" 200)" -eq 2 ]
 }
 
 # What real servers do with pipelined handshakes. They connect for real, so the
