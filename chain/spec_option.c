@@ -239,7 +239,8 @@ int spec_parse_option(struct parser *ps, const struct item *it, const char *eq)
 	}
 	if (strcmp(key, "dns") == 0) {
 		rc = parse_choice(ps, it, value, "remote", "local", &second);
-		cfg->dns = second ? DNS_LOCAL : DNS_REMOTE;
+		if (rc == 0)	/* a bad value leaves second unset */
+			cfg->dns = second ? DNS_LOCAL : DNS_REMOTE;
 		return rc;
 	}
 	if (strcmp(key, "udp") == 0)
