@@ -89,10 +89,10 @@ round_trips() {
 	start_proxy p1
 	start_proxy p2
 	start_proxy p3
-	far link "$p1_PORT" 50	# a round trip: 100 ms
+	far link "$p1_PORT" 100	# a round trip: 200 ms, well above valgrind's first-run slowness
 	chain="socks5://127.0.0.1:$link_PORT socks5://127.0.0.1:$p2_PORT socks5://127.0.0.1:$p3_PORT"
-	[ "$(round_trips "$chain" 100)" -eq 6 ]
-	[ "$(round_trips "$chain pipeline=yes" 100)" -eq 1 ]
+	[ "$(round_trips "$chain" 200)" -eq 6 ]
+	[ "$(round_trips "$chain pipeline=yes" 200)" -eq 1 ]
 }
 
 @test "round trips: an HTTP hop is a barrier, nothing is sent past its request before its reply" {
