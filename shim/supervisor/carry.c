@@ -97,7 +97,7 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 		trace_failed(cfg, chain, target, &rep, -rc);
 		return rc;
 	}
-	peers_remember(fd, &chain->hops[rep.path[0]].addr, &target->addr);
+	peers_remember(fd, &rep.first_hop, &target->addr);
 	trace_connected(cfg, chain, target, &rep);
 	return 0;
 }

@@ -524,6 +524,11 @@ tty_wait() {
 	[[ $(proxy_log p1) == *"dest=$REMOTE:80 "* ]]
 	# the stub did not answer with a fake address: it asked the resolver
 	[[ $(cat "$BATS_TEST_TMPDIR/dns.log") == *"name=hop1.test type=A"* ]]
+	# the supervisor dials that hop itself for a static program: its peer is the destination
+	run "$SOCKSCHAIN" --supervise -c "socks5://hop1.test:$p1_PORT" \
+		"$CLIENT_STATIC" --peer "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $output == *"peer=$REMOTE:80"* ]]
 }
 
 @test "a program that made itself non-dumpable is carried or fails closed, never direct" {
