@@ -2,6 +2,10 @@
 #include "dial_env.h"
 
 #include "hop_memory.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
 
 struct dial_env shim_dial_env(const struct shim_config *cfg, const struct chain *chain,
 			      connect_fn do_connect, hop_resolve_fn resolve_hop)
@@ -14,4 +18,26 @@ struct dial_env shim_dial_env(const struct shim_config *cfg, const struct chain 
 		.do_connect = do_connect,
 		.resolve_hop = resolve_hop,
 	};
+}
+
+int shim_dial_now(const struct shim_config *cfg, const struct chain *chain, int fd, int flags,
+		  int family, const struct endpoint *target, const struct dial_env *env,
+		  struct dial_report *rep)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	int rc;
+
+	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	rc = chain_dial(fd, family, chain, env, target, rep);
+	if (!(flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, flags);
+	if (rc < 0) {
+		if (rc != -EISCONN && rc != -EALREADY)
+			env->do_connect(fd, &unspec, sizeof(unspec));
+		trace_failed(cfg, chain, target, rep, -rc);
+		return rc;
+	}
+	trace_connected(cfg, chain, target, rep);
+	return 0;
 }

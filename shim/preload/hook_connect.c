@@ -36,16 +36,6 @@
 /* The errno for connections refused because there is no usable chain, or a rule says so. */
 #define ENOCHAIN EACCES
 
-/* Returns the socket to its unconnected state so nothing flows past a failed chain. */
-static void disconnect(int fd)
-{
-	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-	int saved = errno;
-
-	real_connect(fd, &unspec, sizeof(unspec));
-	errno = saved;
-}
-
 /*
  * Connects to the first hop, which a supervisor's filter lets through
  * (own_connect.h). Direct connects keep the program's length: a supervisor
@@ -97,25 +87,16 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0)
 		return -1;
-	/* Non-blocking for the handshake, so every wait has a deadline. */
-	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -1;
 	/* A non-blocking socket's chain is dialed in the background: EINPROGRESS. */
 	if ((flags & O_NONBLOCK) && !chain->no_async &&
 	    (rc = async_connect(cfg, chain, fd, family, target)) <= 0)
 		return rc;
-	rc = chain_dial(fd, family, chain, &env, target, &rep);
-	if (!(flags & O_NONBLOCK))
-		fcntl(fd, F_SETFL, flags);
+	rc = shim_dial_now(cfg, chain, fd, flags, family, target, &env, &rep);
 	if (rc < 0) {
-		if (rc != -EISCONN && rc != -EALREADY)
-			disconnect(fd);
-		trace_failed(cfg, chain, target, &rep, -rc);
 		errno = -rc;
 		return -1;
 	}
 	peer_table_remember(fd, &rep.first_hop, &target->addr);
-	trace_connected(cfg, chain, target, &rep);
 	errno = saved;
 	return 0;
 }

@@ -68,14 +68,6 @@ static int refuse(const struct shim_config *cfg, const struct endpoint *dest,
 	return -ENOCHAIN;
 }
 
-/* Returns the socket to its unconnected state so nothing flows past a failed chain. */
-static void disconnect(int fd)
-{
-	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-
-	connect(fd, &unspec, sizeof(unspec));
-}
-
 static int dial(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
 		const struct endpoint *target)
 {
@@ -85,21 +77,11 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, int fd
 
 	if (flags < 0)
 		return -errno;
-	/* The copy shares the program's flags: non-blocking for the handshake, then as it was. */
-	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -errno;
-	rc = chain_dial(fd, family, chain, &env, target, &rep);
-	if (!(flags & O_NONBLOCK))
-		fcntl(fd, F_SETFL, flags);
-	if (rc < 0) {
-		if (rc != -EISCONN && rc != -EALREADY)
-			disconnect(fd);
-		trace_failed(cfg, chain, target, &rep, -rc);
-		return rc;
-	}
-	peers_remember(fd, &rep.first_hop, &target->addr);
-	trace_connected(cfg, chain, target, &rep);
-	return 0;
+	/* The copy shares the program's flags: shim_dial_now() restores them. */
+	rc = shim_dial_now(cfg, chain, fd, flags, family, target, &env, &rep);
+	if (rc == 0)
+		peers_remember(fd, &rep.first_hop, &target->addr);
+	return rc;
 }
 
 /* A route sent a fake address's name straight out: resolve it here, as the user chose. */
