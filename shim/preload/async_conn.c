@@ -22,14 +22,14 @@
 
 
 static struct conn *new_conn(const struct shim_config *cfg, const struct chain *chain, int fd,
-			     const struct endpoint *target)
+			     ino_t ino, const struct endpoint *target)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
 	c->own_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	c->ino = fd_inode(c->own_fd);
+	c->ino = ino ? ino : fd_inode(c->own_fd);	/* a copy: the same socket */
 	if (c->own_fd < 0 || c->own_fd >= MARK_FDS || c->ino == 0) {
 		if (c->own_fd >= 0)
 			async_real_close(c->own_fd);
@@ -48,12 +48,13 @@ static struct conn *new_conn(const struct shim_config *cfg, const struct chain *
 	return c;
 }
 
-int async_connect(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
-		  const struct endpoint *target)
+int async_connect(const struct shim_config *cfg, const struct chain *chain, int fd, ino_t ino,
+		  int family, const struct endpoint *target)
 {
 	struct dial_env env;
 	struct conn *c;
-	int rc;
+	ino_t wake_ino;
+	int rc, wake_fd;
 
 	if (fd < 0 || fd >= MARK_FDS)
 		return 1;
@@ -66,7 +67,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	async_lock();
 	rc = helper_start();
 	async_unlock();
-	if (rc < 0 || !(c = new_conn(cfg, chain, fd, target)))
+	if (rc < 0 || !(c = new_conn(cfg, chain, fd, ino, target)))
 		return 1;
 	env = shim_dial_env(cfg, chain, shim_own_connect, shim_resolve_hop);
 	rc = dial_job_start(&c->job, c->own_fd, family, chain, &env, &c->target, &c->rep);
@@ -83,11 +84,20 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 			errno = -rc;
 		return rc < 0 ? -1 : 0;
 	}
+	c->id = ++async.last_id;
+	/*
+	 * A program that polls right after connect() steps the chain itself;
+	 * the helper, woken now, takes it if nobody did by then.
+	 */
+	c->adopt_at = clock_now_ms() + ADOPT_AFTER_MS;
+	__atomic_store_n(&async.fresh, true, __ATOMIC_RELAXED);
 	c->next = async.conns;
 	async.conns = c;
 	bit_set(async.marks, fd, true);
-	helper_wake();
+	wake_fd = async.wake_fd;
+	wake_ino = async.wake_ino;
 	async_unlock();
+	fd_poke(wake_fd, wake_ino);	/* past the lock, which the helper wants at once */
 	errno = EINPROGRESS;
 	return -1;
 }
@@ -101,6 +111,7 @@ static struct conn *wait_for_chain(int fd)
 	int64_t deadline;
 
 	while ((c = conn_find(ino)) && c->state == CONN_PENDING) {
+		hand_over(c);
 		deadline = c->job.deadline + SETTLE_SLACK_MS;
 		until.tv_sec = deadline / 1000;
 		until.tv_nsec = (deadline % 1000) * 1000000;
@@ -152,16 +163,18 @@ bool async_pending(int fd)
 	async_lock();
 	c = conn_find(fd_inode(fd));
 	pending = c && c->state == CONN_PENDING;
+	if (!c)
+		bit_set(async.marks, fd, false);	/* done, or never ours: no more looking */
 	async_unlock();
 	return pending;
 }
 
-bool async_any_pending(const struct pollfd *fds, nfds_t n)
+bool async_any_marked(const struct pollfd *fds, nfds_t n)
 {
 	nfds_t i;
 
 	for (i = 0; i < n; i++)
-		if (async_marked(fds[i].fd) && async_pending(fds[i].fd))
+		if (async_marked(fds[i].fd))
 			return true;
 	return false;
 }
@@ -274,4 +287,22 @@ int async_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev, bool *hand
 out:
 	async_unlock();
 	return rc;
+}
+
+void async_before_wait(void)
+{
+	struct conn *c;
+
+	int saved;
+
+	if (!__atomic_load_n(&async.fresh, __ATOMIC_RELAXED) || async_inside)
+		return;
+	saved = errno;
+	async_lock();
+	for (c = async.conns; c; c = c->next)
+		if (c->state == CONN_PENDING && c->drivers == 0)
+			hand_over(c);
+	__atomic_store_n(&async.fresh, false, __ATOMIC_RELAXED);
+	async_unlock();
+	errno = saved;
 }

@@ -22,14 +22,15 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <sys/epoll.h>
+#include <sys/types.h>
 
 /*
- * connect() on the non-blocking socket fd through chain: 1 when the
- * background cannot take it (dial on the spot), else like connect(): 0, or
- * -1 with errno (EINPROGRESS: under way).
+ * connect() on the non-blocking socket fd (inode ino, 0 if unknown) through
+ * chain: 1 when the background cannot take it (dial on the spot), else like
+ * connect(): 0, or -1 with errno (EINPROGRESS: under way).
  */
-int async_connect(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
-		  const struct endpoint *target);
+int async_connect(const struct shim_config *cfg, const struct chain *chain, int fd, ino_t ino,
+		  int family, const struct endpoint *target);
 
 /* Cheap, without a lock: whether fd may be a socket whose chain is pending or failed. */
 bool async_marked(int fd);
@@ -64,7 +65,14 @@ int async_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev, bool *hand
  */
 int async_poll(struct pollfd *fds, nfds_t n, int timeout_ms, const sigset_t *sigmask);
 
-/* Whether any fd of fds is pending. */
-bool async_any_pending(const struct pollfd *fds, nfds_t n);
+/*
+ * Before the program waits in a way that does not step chains (epoll_wait,
+ * or poll() on other descriptors): the chains it just started, which the
+ * helper leaves a moment to a poll() of the program, are the helper's now.
+ */
+void async_before_wait(void);
+
+/* Whether any fd of fds may be pending (async_poll() finds out). */
+bool async_any_marked(const struct pollfd *fds, nfds_t n);
 
 #endif

@@ -47,15 +47,16 @@ struct round {
 /* Under lock: what the helper polls for next, and until when. Frees the cancelled. */
 static int plan_round(struct round *r)
 {
-	int64_t first = clock_now_ms() + HELPER_IDLE_MS;
+	int64_t now = clock_now_ms(), first = now + HELPER_IDLE_MS;
 	struct conn *c, *next;
 	size_t need = 1;
+	bool fresh = false;
 
 	for (c = async.conns; c; c = next) {
 		next = c->next;
 		if (c->state == CONN_CANCELLED)
 			conn_free(c);
-		else if (c->state == CONN_PENDING)
+		else if (c->state == CONN_PENDING && c->drivers == 0)
 			need++;
 	}
 	if (need > r->cap) {
@@ -72,13 +73,21 @@ static int plan_round(struct round *r)
 	r->pfds[0] = (struct pollfd){ .fd = async.wake_fd, .events = POLLIN };
 	r->n = 1;
 	for (c = async.conns; c; c = c->next) {
-		if (c->state != CONN_PENDING)
+		if (c->state != CONN_PENDING || c->drivers > 0)
+			continue;	/* done, or a poll() of the program steps it */
+		if (c->adopt_at > now) {
+			fresh = true;	/* not yet: the program may poll it itself */
+			if (c->adopt_at < first)
+				first = c->adopt_at;
 			continue;
+		}
+		c->adopt_at = 0;
 		r->pfds[r->n] = (struct pollfd){ .fd = c->own_fd, .events = c->job.events };
 		r->inos[r->n++] = c->ino;
 		if (c->job.deadline < first)
 			first = c->job.deadline;
 	}
+	__atomic_store_n(&async.fresh, fresh, __ATOMIC_RELAXED);
 	return deadline_left_ms(first + 1);	/* +1: wake past the deadline, not just before */
 }
 
@@ -142,7 +151,8 @@ static void *helper(void *arg)
 		if (r.pfds[0].revents & POLLIN)
 			fd_drain(r.pfds[0].fd, async.wake_ino);
 		for (i = 1; i < r.n; i++)
-			if ((c = conn_find(r.inos[i])) && c->own_fd == r.pfds[i].fd)
+			if ((c = conn_find(r.inos[i])) && c->own_fd == r.pfds[i].fd &&
+			    c->drivers == 0)
 				helper_step(c, r.pfds[i].revents);
 	}
 	return NULL;

@@ -1,9 +1,11 @@
 /*
  * poll() around sockets whose chain is pending (async_conn.h): each is
  * polled through its chain's stand-in, the helper's descriptor, and the
- * calling thread steps the chain itself when it is ready; a waiter's eventfd
- * ends the wait early when any chain is done, so that the set is looked at
- * again.
+ * calling thread steps the chain itself when it is ready. While it does, the
+ * helper keeps off that chain (two threads waking for each reply would only
+ * fight over the lock), so the call also keeps the chain's deadlines. A
+ * waiter's eventfd ends the wait early when another thread finishes a chain,
+ * so that the set is looked at again.
  */
 #define _GNU_SOURCE
 #include "async_conn.h"
@@ -12,116 +14,187 @@
 #include "async_state.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
-static void add_waiter(struct waiter *w)
-{
-	async_lock();
-	w->next = async.waiters;
-	async.waiters = w;
-	async_unlock();
-}
+/* What one poll() of the program keeps across its rounds. */
+struct poll_state {
+	struct pollfd *fds;		/* the program's */
+	struct pollfd *copy;		/* what is really polled: n stand-ins, the waiter's fd last */
+	ino_t *inos;			/* per fd: its chain's socket while pending, else 0 */
+	uint64_t *driven;		/* per fd: the chain this call steps (one of its drivers), or 0 */
+	nfds_t n;
+	struct waiter w;
+};
 
-static void remove_waiter(struct waiter *w)
+/* Under lock: this call no longer steps chain id. Whether the helper must take it back. */
+static bool let_go(uint64_t id)
 {
-	struct waiter **p;
+	struct conn *c = id ? conn_by_id(id) : NULL;
 
-	async_lock();
-	for (p = &async.waiters; *p; p = &(*p)->next)
-		if (*p == w) {
-			*p = w->next;
-			break;
-		}
-	async_unlock();
+	if (!c || c->drivers == 0 || --c->drivers > 0 || c->state != CONN_PENDING)
+		return false;
+	c->adopt_at = 0;
+	return true;
 }
 
 /*
- * Under lock: what to poll in place of the program's fd: the helper's
- * descriptor, for what its chain waits on. Its inode, or 0 when not pending.
+ * Under lock: what to poll in place of fds[i]: while its chain is pending,
+ * the helper's descriptor, for what the chain waits on, and this call one of
+ * its drivers. Returns the chain's deadline, or INT64_MAX.
  */
-static ino_t stand_in(int fd, struct pollfd *pfd)
+static int64_t stand_in(struct poll_state *ps, nfds_t i)
 {
+	int fd = ps->fds[i].fd;
 	struct conn *c;
 
-	if (!bit_get(async.marks, fd) || !(c = conn_find(fd_inode(fd))) || c->state != CONN_PENDING)
-		return 0;
-	pfd->fd = c->own_fd;
-	pfd->events = c->job.events;
-	return c->ino;
+	ps->copy[i] = ps->fds[i];
+	ps->inos[i] = 0;
+	if (ps->driven[i])	/* known from the last round: no need to ask fd's inode again */
+		c = conn_by_id(ps->driven[i]);
+	else if (!bit_get(async.marks, fd) || !(c = conn_find(fd_inode(fd))))
+		return INT64_MAX;
+	if (!c || c->state != CONN_PENDING)
+		return INT64_MAX;
+	if (!ps->driven[i]) {
+		ps->driven[i] = c->id;
+		c->drivers++;
+	}
+	ps->copy[i].fd = c->own_fd;
+	ps->copy[i].events = c->job.events;
+	ps->inos[i] = c->ino;
+	return c->job.deadline;
 }
 
 /*
- * One real poll of fds, each pending socket replaced by its chain's stand-in
- * (so that this thread drives the handshakes it waits for, without waiting
- * for the helper to be scheduled), and the waiter's fd last. Returns how
- * many of the program's own fds have events.
+ * One real poll of the set, each pending socket replaced by its stand-in,
+ * and no longer than the nearest chain deadline; then the chains that are
+ * ready (or past their deadline) take their step. Returns how many of the
+ * program's own fds have events.
  */
-static int poll_once(struct pollfd *fds, struct pollfd *copy, ino_t *inos, nfds_t n,
-		     const struct waiter *w, int timeout_ms, const sigset_t *sigmask, bool *woken)
+/* poll(), or ppoll() with sigmask: timeout_ms < 0 for none. */
+static int real_wait(struct pollfd *fds, nfds_t n, int timeout_ms, const sigset_t *sigmask)
 {
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
-	int rc, visible = 0;
-	struct conn *c;
+
+	if (!sigmask)
+		return async_real_poll(fds, n, timeout_ms);
+	return async_real_ppoll(fds, n, timeout_ms < 0 ? NULL : &ts, sigmask);
+}
+
+/* The stand-ins of every fd: the nearest chain deadline, INT64_MAX for none pending. */
+static int64_t plan(struct poll_state *ps)
+{
+	int64_t first = INT64_MAX, deadline;
 	nfds_t i;
 
 	async_lock();
-	for (i = 0; i < n; i++) {
-		copy[i] = fds[i];
-		inos[i] = stand_in(fds[i].fd, &copy[i]);
-	}
+	for (i = 0; i < ps->n; i++)
+		if ((deadline = stand_in(ps, i)) < first)
+			first = deadline;
 	async_unlock();
-	copy[n] = (struct pollfd){ .fd = w->efd, .events = POLLIN };
-	rc = sigmask ? async_real_ppoll(copy, n + 1, timeout_ms < 0 ? NULL : &ts, sigmask)
-		     : async_real_poll(copy, n + 1, timeout_ms);
+	return first;
+}
+
+static int poll_once(struct poll_state *ps, int timeout_ms, const sigset_t *sigmask, bool *woken)
+{
+	int64_t first = plan(ps);
+	int rc, left, visible = 0;
+	struct conn *c;
+	nfds_t i;
+
+	if (first != INT64_MAX && ((left = deadline_left_ms(first + 1)) < timeout_ms || timeout_ms < 0))
+		timeout_ms = left;
+	ps->copy[ps->n] = (struct pollfd){ .fd = ps->w.efd, .events = POLLIN };
+	rc = real_wait(ps->copy, ps->n + 1, timeout_ms, sigmask);
 	if (rc < 0)
 		return -1;
 	async_lock();
-	for (i = 0; i < n; i++) {
-		fds[i].revents = inos[i] ? 0 : copy[i].revents;
-		visible += fds[i].revents != 0;
-		if (inos[i] && copy[i].revents && (c = conn_find(inos[i])) &&
-		    c->own_fd == copy[i].fd)
-			helper_step(c, copy[i].revents);
+	for (i = 0; i < ps->n; i++) {
+		ps->fds[i].revents = ps->inos[i] ? 0 : ps->copy[i].revents;
+		visible += ps->fds[i].revents != 0;
+		if (ps->inos[i] && (c = conn_find(ps->inos[i])) && c->id == ps->driven[i] &&
+		    c->own_fd == ps->copy[i].fd)
+			helper_step(c, ps->copy[i].revents);
 	}
 	async_unlock();
-	*woken = copy[n].revents != 0;
+	*woken = ps->copy[ps->n].revents != 0;
 	if (*woken)
-		fd_drain(w->efd, w->ino);
+		fd_drain(ps->w.efd, ps->w.ino);
 	return visible;
+}
+
+static void enter(struct poll_state *ps)
+{
+	async_lock();
+	ps->w.next = async.waiters;
+	async.waiters = &ps->w;
+	async_unlock();
+}
+
+/* The waiter out of the list, and the chains this call stepped back to the helper. */
+static void leave(struct poll_state *ps)
+{
+	struct waiter **p;
+	bool wake = false;
+	nfds_t i;
+
+	async_lock();
+	for (p = &async.waiters; *p; p = &(*p)->next)
+		if (*p == &ps->w) {
+			*p = ps->w.next;
+			break;
+		}
+	for (i = 0; i < ps->n; i++)
+		wake |= let_go(ps->driven[i]);
+	if (wake)
+		helper_wake();
+	async_unlock();
 }
 
 int async_poll(struct pollfd *fds, nfds_t n, int timeout_ms, const sigset_t *sigmask)
 {
 	int64_t end = timeout_ms < 0 ? -1 : clock_now_ms() + timeout_ms;
-	struct waiter w;
-	struct pollfd *copy;
-	ino_t *inos;
+	struct poll_state ps = { .fds = fds, .n = n };
+	struct waiter *outer = async_own_waiter;
 	bool woken;
 	int rc, saved;
 
-	copy = malloc((n + 1) * sizeof(*copy) + n * sizeof(*inos));
-	inos = copy ? (ino_t *)(copy + n + 1) : NULL;
-	w.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	w.ino = fd_inode(w.efd);
-	if (!copy || w.efd < 0) {
-		free(copy);
-		if (w.efd >= 0)
-			async_real_close(w.efd);
+	ps.copy = malloc((n + 1) * sizeof(*ps.copy) + n * (sizeof(*ps.inos) + sizeof(*ps.driven)));
+	if (!ps.copy) {
 		errno = ENOMEM;
 		return -1;
 	}
-	add_waiter(&w);
+	ps.inos = (ino_t *)(ps.copy + n + 1);
+	ps.driven = (uint64_t *)(ps.inos + n);
+	memset(ps.driven, 0, n * sizeof(*ps.driven));
+	if (plan(&ps) == INT64_MAX) {	/* marked, but none pending any more */
+		free(ps.copy);
+		async_before_wait();
+		return real_wait(fds, n, timeout_ms, sigmask);
+	}
+	ps.w.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ps.w.ino = fd_inode(ps.w.efd);
+	if (ps.w.efd < 0) {
+		leave(&ps);
+		free(ps.copy);
+		errno = ENOMEM;
+		return -1;
+	}
+	enter(&ps);
+	async_own_waiter = &ps.w;
 	do {
-		rc = poll_once(fds, copy, inos, n, &w, end < 0 ? -1 : deadline_left_ms(end), sigmask,
-			       &woken);
+		rc = poll_once(&ps, end < 0 ? -1 : deadline_left_ms(end), sigmask, &woken);
 	} while (rc == 0 && (end < 0 || clock_now_ms() < end));
 	saved = errno;
-	remove_waiter(&w);
-	async_real_close(w.efd);
-	free(copy);
+	async_own_waiter = outer;
+	leave(&ps);
+	async_real_close(ps.w.efd);
+	free(ps.copy);
 	errno = saved;
 	return rc;
 }

@@ -18,6 +18,7 @@ struct async_state async = {
 	.wake_fd = -1,
 };
 __thread unsigned async_inside;
+__thread struct waiter *async_own_waiter;
 
 void async_lock(void)
 {
@@ -136,6 +137,17 @@ struct conn *conn_find(ino_t ino)
 	return NULL;
 }
 
+/* Under lock: the listed connection numbered id, or NULL once it is gone. */
+struct conn *conn_by_id(uint64_t id)
+{
+	struct conn *c;
+
+	for (c = async.conns; c; c = c->next)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
 static void unlink_conn(struct conn *gone)
 {
 	struct conn **p;
@@ -155,25 +167,37 @@ void conn_free(struct conn *c)
 	free(c);
 }
 
+void fd_poke(int fd, ino_t ino)
+{
+	uint64_t one = 1;
+
+	if (fd >= 0 && fd_inode(fd) == ino && write(fd, &one, sizeof(one)) < 0)
+		(void)0;	/* full: it will wake anyway */
+}
+
 /* Under lock: pokes the helper, unless its wake fd is no longer its own. */
 void helper_wake(void)
 {
-	uint64_t one = 1;
-
-	if (async.wake_fd >= 0 && fd_inode(async.wake_fd) == async.wake_ino &&
-	    write(async.wake_fd, &one, sizeof(one)) < 0)
-		(void)0;	/* full: it is awake already */
+	fd_poke(async.wake_fd, async.wake_ino);
 }
 
-/* Under lock: every poll() hiding a pending socket looks again. */
+/* Under lock: c is the helper's at once (someone waits for it, but does not step it). */
+void hand_over(struct conn *c)
+{
+	if (c->adopt_at == 0)
+		return;
+	c->adopt_at = 0;
+	helper_wake();
+}
+
+/* Under lock: every poll() hiding a pending socket looks again (the calling thread's knows). */
 void waiters_notify(void)
 {
-	uint64_t one = 1;
 	struct waiter *w;
 
 	for (w = async.waiters; w; w = w->next)
-		if (fd_inode(w->efd) == w->ino && write(w->efd, &one, sizeof(one)) < 0)
-			(void)0;	/* full: it will wake anyway */
+		if (w != async_own_waiter)
+			fd_poke(w->efd, w->ino);
 }
 
 /* The program's epoll interest, back as it asked: a new edge if the socket is ready. */

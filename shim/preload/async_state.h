@@ -33,6 +33,7 @@
 #define MAX_EPOLL_REGS 4		/* epoll sets one pending socket can be in, tracked */
 #define HELPER_IDLE_MS 1000		/* the helper looks at its wake fd at least this often */
 #define SETTLE_SLACK_MS 1000		/* a waiter gives the helper this long past a deadline */
+#define ADOPT_AFTER_MS 1		/* a new chain nobody waits for is the helper's after this */
 #define READINESS (EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM | EPOLLPRI)
 
 enum conn_state { CONN_PENDING, CONN_FAILED, CONN_CANCELLED };
@@ -47,10 +48,13 @@ struct epoll_reg {
 
 struct conn {
 	struct conn *next;
+	uint64_t id;			/* never reused, unlike a freed conn's address */
 	ino_t ino;
 	int fd;				/* the program's number, when it connected */
 	int own_fd;			/* the helper's duplicate; -1 once done */
 	unsigned refs;			/* the program's descriptors of it we know */
+	unsigned drivers;		/* program threads stepping it from their poll(): the helper keeps off */
+	int64_t adopt_at;		/* until then the helper leaves it to the program's poll(); 0: now */
 	enum conn_state state;
 	int err;			/* CONN_FAILED: what the program is told, once */
 	const struct shim_config *cfg;
@@ -76,6 +80,8 @@ struct async_state {
 	pthread_cond_t done;		/* a chain is done; CLOCK_MONOTONIC, made once */
 	pthread_once_t done_once;
 	struct conn *conns;
+	uint64_t last_id;
+	bool fresh;			/* some chain is not yet the helper's: waits must hand it over */
 	struct waiter *waiters;
 	int wake_fd;
 	ino_t wake_ino;
@@ -95,6 +101,9 @@ extern struct async_state async;
  */
 extern __thread unsigned async_inside;
 
+/* Per thread: the waiter of this thread's poll(), which needs no waking by itself. */
+extern __thread struct waiter *async_own_waiter;
+
 void async_lock(void);
 void async_unlock(void);
 
@@ -108,17 +117,21 @@ void bit_set(uint64_t *map, int fd, bool on);
 bool bit_get(const uint64_t *map, int fd);
 ino_t fd_inode(int fd);
 void fd_drain(int fd, ino_t ino);
+/* Wakes the eventfd fd, unless the number no longer names inode ino. */
+void fd_poke(int fd, ino_t ino);
 void own_close(int fd);
 void done_cond_make(void);
 
 /* The rest under async.lock. */
 struct conn *conn_find(ino_t ino);
+struct conn *conn_by_id(uint64_t id);
 void conn_free(struct conn *c);
 void conn_rearm(struct conn *c);
 void conn_disconnect(int fd);
 void conn_finish(struct conn *c, int rc);
 void conn_cancel(struct conn *c);
 void helper_wake(void);
+void hand_over(struct conn *c);
 void waiters_notify(void);
 int helper_start(void);
 void helper_step(struct conn *c, short revents);

@@ -3,7 +3,8 @@
  * (async_conn.h): poll, ppoll, select and pselect leave them out until their
  * chain is done, and wake when it is; epoll_ctl registers them without
  * readiness events and async_conn.c restores the program's own (a new edge
- * for edge-triggered sets). Sets without such a socket go straight through.
+ * for edge-triggered sets). Sets without such a socket go straight through,
+ * and so does epoll_wait, after handing the chains just started to the helper.
  */
 #define _GNU_SOURCE
 #include "async_conn.h"
@@ -22,6 +23,10 @@ typedef int (*select_t)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 typedef int (*pselect_t)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
 			 const sigset_t *);
 typedef int (*epoll_ctl_t)(int, int, int, struct epoll_event *);
+typedef int (*epoll_wait_t)(int, struct epoll_event *, int, int);
+typedef int (*epoll_pwait_t)(int, struct epoll_event *, int, int, const sigset_t *);
+typedef int (*epoll_pwait2_t)(int, struct epoll_event *, int, const struct timespec *,
+			      const sigset_t *);
 
 /* A timeout as poll's milliseconds, rounded up: -1 for none. */
 static int timespec_ms(const struct timespec *ts)
@@ -42,8 +47,10 @@ SHIM_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (!fds || !async_any_pending(fds, n))
+	if (!fds || !async_any_marked(fds, n)) {
+		async_before_wait();
 		return fn(fds, n, timeout);
+	}
 	return async_poll(fds, n, timeout, NULL);
 }
 
@@ -63,8 +70,10 @@ SHIM_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 		errno = ENOSYS;
 		return -1;
 	}
-	if (!fds || !async_any_pending(fds, n))
+	if (!fds || !async_any_marked(fds, n)) {
+		async_before_wait();
 		return fn(fds, n, ts, sigmask);
+	}
 	if (!sigmask) {	/* async_poll's NULL means poll(): keep ppoll's "unchanged" */
 		pthread_sigmask(SIG_BLOCK, NULL, &none);
 		sigmask = &none;
@@ -140,8 +149,10 @@ SHIM_EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t
 		errno = ENOSYS;
 		return -1;
 	}
-	if (n <= 0 || n > FD_SETSIZE || !any_pending_in(n, r, w, e))
+	if (n <= 0 || n > FD_SETSIZE || !any_pending_in(n, r, w, e)) {
+		async_before_wait();
 		return fn(n, r, w, e, tv);
+	}
 	if (tv)
 		ms = (int)(tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000);
 	return select_by_poll(n, r, w, e, ms, NULL);
@@ -157,8 +168,10 @@ SHIM_EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct tim
 		errno = ENOSYS;
 		return -1;
 	}
-	if (n <= 0 || n > FD_SETSIZE || !any_pending_in(n, r, w, e))
+	if (n <= 0 || n > FD_SETSIZE || !any_pending_in(n, r, w, e)) {
+		async_before_wait();
 		return fn(n, r, w, e, ts, sigmask);
+	}
 	if (!sigmask) {
 		pthread_sigmask(SIG_BLOCK, NULL, &none);
 		sigmask = &none;
@@ -178,4 +191,43 @@ SHIM_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 	}
 	rc = async_epoll_ctl(epfd, op, fd, ev, &handled);
 	return handled ? rc : fn(epfd, op, fd, ev);
+}
+
+/* epoll_wait never steps a chain: the chains just started are the helper's now. */
+SHIM_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
+{
+	REAL(epoll_wait_t, epoll_wait);
+
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	async_before_wait();
+	return fn(epfd, ev, max, timeout);
+}
+
+SHIM_EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
+			    const sigset_t *sigmask)
+{
+	REAL(epoll_pwait_t, epoll_pwait);
+
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	async_before_wait();
+	return fn(epfd, ev, max, timeout, sigmask);
+}
+
+SHIM_EXPORT int epoll_pwait2(int epfd, struct epoll_event *ev, int max,
+			     const struct timespec *timeout, const sigset_t *sigmask)
+{
+	REAL(epoll_pwait2_t, epoll_pwait2);
+
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	async_before_wait();
+	return fn(epfd, ev, max, timeout, sigmask);
 }

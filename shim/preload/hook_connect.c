@@ -77,26 +77,34 @@ int shim_resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *ad
 	return hop_names_resolve(&real_resolver, hop, deadline, addr, reason, cap);
 }
 
-static int dial(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
+/* What connect_stream() learnt of the program's socket, so that nobody asks again. */
+struct stream {
+	int fd;
+	int family;
+	int flags;		/* its file status flags */
+	ino_t ino;		/* 0 when unknown */
+};
+
+static int dial(const struct shim_config *cfg, const struct chain *chain, const struct stream *s,
 		const struct endpoint *target)
 {
 	struct dial_env env = shim_dial_env(cfg, chain, shim_own_connect, shim_resolve_hop);
 	struct dial_report rep;
-	int saved = errno, flags, rc;
+	int saved = errno, rc;
 
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0)
-		return -1;
 	/* A non-blocking socket's chain is dialed in the background: EINPROGRESS. */
-	if ((flags & O_NONBLOCK) && !chain->no_async &&
-	    (rc = async_connect(cfg, chain, fd, family, target)) <= 0)
+	if ((s->flags & O_NONBLOCK) && !chain->no_async &&
+	    (rc = async_connect(cfg, chain, s->fd, s->ino, s->family, target)) <= 0)
 		return rc;
-	rc = shim_dial_now(cfg, chain, fd, flags, family, target, &env, &rep);
+	rc = shim_dial_now(cfg, chain, s->fd, s->flags, s->family, target, &env, &rep);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
 	}
-	peer_table_remember(fd, &rep.first_hop, &target->addr);
+	if (s->ino)
+		peer_table_remember_inode(s->fd, s->ino, &rep.first_hop, &target->addr);
+	else
+		peer_table_remember(s->fd, &rep.first_hop, &target->addr);
 	errno = saved;
 	return 0;
 }
@@ -128,9 +136,10 @@ static int connect_direct_by_name(const struct shim_config *cfg, int fd, int fam
 }
 
 /* An internet stream socket of family: where the routes say. */
-static int connect_routed(int fd, int family, const struct sockaddr *addr, socklen_t len,
+static int connect_routed(const struct stream *s, const struct sockaddr *addr, socklen_t len,
 			  const struct netaddr *dest)
 {
+	int fd = s->fd, family = s->family;
 	const struct shim_config *cfg = shim_config();
 	struct route_decision route;
 	struct endpoint target = { .name = NULL, .addr = *dest };
@@ -161,7 +170,7 @@ static int connect_routed(int fd, int family, const struct sockaddr *addr, sockl
 		return refuse(cfg, &target, VERBOSITY_DEFAULT,
 			      "a link-local address is on this machine's own links, which no proxy "
 			      "shares (bypass it to connect directly)");
-	return dial(cfg, route.chain, fd, family, &target);
+	return dial(cfg, route.chain, s, &target);
 }
 
 /* Whether the socket is connected already (or its connect done but not yet asked about). */
@@ -192,6 +201,7 @@ static int connect_stream(int fd, int family, const struct sockaddr *addr, sockl
 			  const struct netaddr *dest)
 {
 	struct dialing claim;
+	struct stream s = { .fd = fd, .family = family };
 	int flags, rc;
 
 	if (shim_config_loading()) {
@@ -213,8 +223,9 @@ static int connect_stream(int fd, int family, const struct sockaddr *addr, sockl
 		errno = EALREADY;
 		rc = -1;
 	} else {
-		rc = has_peer(fd) ? real_connect(fd, addr, len)
-				  : connect_routed(fd, family, addr, len, dest);
+		s.flags = flags;
+		s.ino = claim.ino;
+		rc = has_peer(fd) ? real_connect(fd, addr, len) : connect_routed(&s, addr, len, dest);
 	}
 	pthread_cleanup_pop(0);
 	dialing_end(&claim, rc < 0 ? -errno : 0);
