@@ -11,6 +11,11 @@
  * write to a descriptor that now names something else; before each step it
  * checks own_fd's inode, for programs that close every descriptor.
  *
+ * A program thread whose poll() holds a pending socket steps that chain
+ * itself (conn.drivers) and the helper keeps off it: two threads woken by
+ * each reply would only take turns at the lock. So a new chain is left to
+ * the program for ADOPT_AFTER_MS, unless it waits another way first.
+ *
  * async_state.c: the table; async_helper.c: the helper thread and fork;
  * async_conn.c: what the hooks ask; async_poll.c: poll() around pending sockets.
  */
