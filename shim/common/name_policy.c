@@ -4,7 +4,11 @@
 #include "../../chain/hostname.h"
 #include "../../chain/route.h"
 
+#include "log.h"
+
 #include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
 #include <string.h>
 
 /* What getaddrinfo() takes as an address without a lookup, scope ids included. */
@@ -47,4 +51,20 @@ bool name_policy_loopback(const char *name)
 bool name_policy_reverse_leaks(const struct shim_config *cfg, const struct netaddr *addr)
 {
 	return cfg->chain.dns == DNS_REMOTE && !chain_bypasses(&cfg->chain, addr);
+}
+
+bool name_policy_refuse_query(const char *fn_name, const char *what)
+{
+	const struct shim_config *cfg;
+
+	if (shim_config_loading())
+		return false;
+	cfg = shim_config();
+	if (cfg->chain.dns == DNS_LOCAL)
+		return false;
+	shim_log(cfg, VERBOSITY_DEFAULT, "%s(%.255s) refused: the DNS query would leave this "
+		 "machine (dns=remote resolves names at the last hop)", fn_name, what ? what : "");
+	h_errno = NO_RECOVERY;
+	errno = EPERM;
+	return true;
 }

@@ -26,4 +26,11 @@ bool name_policy_loopback(const char *name);
  */
 bool name_policy_reverse_leaks(const struct shim_config *cfg, const struct netaddr *addr);
 
+/*
+ * For libc calls that send DNS queries themselves (res_*, ruserok): with
+ * dns=remote, says in one line that fn_name(what) is refused, sets errno
+ * EPERM and h_errno NO_RECOVERY, and returns true; else false.
+ */
+bool name_policy_refuse_query(const char *fn_name, const char *what);
+
 #endif

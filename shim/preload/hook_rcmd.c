@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "../common/config.h"
 #include "../common/log.h"
+#include "../common/name_policy.h"
 #include "export.h"
 #include "real.h"
 
@@ -54,22 +55,6 @@ SHIM_EXPORT int rexec_af(char **ahost, int rport, const char *name, const char *
 	return refuse_connect("rexec_af", ahost, rport);
 }
 
-/* True when the lookups fn_name would make must not happen; says so. */
-static bool lookup_refused(const char *fn_name, const char *host)
-{
-	const struct shim_config *cfg;
-
-	if (shim_config_loading())
-		return false;
-	cfg = shim_config();
-	if (cfg->chain.dns == DNS_LOCAL)
-		return false;
-	shim_log(cfg, VERBOSITY_DEFAULT, "%s(%.255s) denied: its lookups would send DNS queries "
-		 "out (dns=remote)", fn_name, host);
-	errno = EPERM;
-	return true;
-}
-
 typedef int (*ruserok_af_t)(const char *, int, const char *, const char *, sa_family_t);
 typedef int (*iruserok_af_t)(const void *, int, const char *, const char *, sa_family_t);
 
@@ -78,7 +63,7 @@ SHIM_EXPORT int ruserok_af(const char *rhost, int superuser, const char *ruser, 
 {
 	REAL(ruserok_af_t, ruserok_af);
 
-	if (lookup_refused("ruserok", rhost ? rhost : "") || !fn)
+	if (name_policy_refuse_query("ruserok", rhost ? rhost : "") || !fn)
 		return -1;
 	return fn(rhost, superuser, ruser, luser, af);
 }
@@ -94,7 +79,7 @@ SHIM_EXPORT int iruserok_af(const void *raddr, int superuser, const char *ruser,
 	REAL(iruserok_af_t, iruserok_af);
 
 	/* It resolves the host names listed in hosts.equiv and .rhosts. */
-	if (lookup_refused("iruserok", "") || !fn)
+	if (name_policy_refuse_query("iruserok", "") || !fn)
 		return -1;
 	return fn(raddr, superuser, ruser, luser, af);
 }

@@ -5,9 +5,8 @@
  * each are hooked: programs built with older headers call __res_query.
  */
 #define _GNU_SOURCE
-#include "../common/config.h"
+#include "../common/name_policy.h"
 #include "export.h"
-#include "../common/log.h"
 #include "real.h"
 
 #include <errno.h>
@@ -15,23 +14,6 @@
 
 struct __res_state;
 typedef struct __res_state *res_state;
-
-/* True when the query must not go out; says so once per call. */
-static bool refused(const char *fn_name, const char *what)
-{
-	const struct shim_config *cfg;
-
-	if (shim_config_loading())
-		return false;
-	cfg = shim_config();
-	if (cfg->chain.dns == DNS_LOCAL)
-		return false;
-	shim_log(cfg, VERBOSITY_DEFAULT, "%s(%.255s) refused: the DNS query would leave this "
-		 "machine (dns=remote resolves names at the last hop)", fn_name, what ? what : "");
-	h_errno = NO_RECOVERY;
-	errno = EPERM;
-	return true;
-}
 
 typedef int (*query_t)(const char *, int, int, unsigned char *, int);
 typedef int (*querydomain_t)(const char *, const char *, int, int, unsigned char *, int);
@@ -46,7 +28,7 @@ typedef int (*nsend_t)(res_state, const unsigned char *, int, unsigned char *, i
 	SHIM_EXPORT int name params \
 	{ \
 		REAL(type, name); \
-		if (refused(#name, what)) \
+		if (name_policy_refuse_query(#name, what)) \
 			return -1; \
 		if (!fn) { \
 			h_errno = NO_RECOVERY; \

@@ -624,7 +624,7 @@ except OSError as e:
 	done
 	run preloaded "$RESOLVE" ruserok x.secret.test
 	[[ $output == *"ruserok refused errno=EPERM"* ]]
-	[[ $output == *"sockschain: ruserok(x.secret.test) denied: its lookups would send DNS queries out"* ]]
+	[[ $output == *"sockschain: ruserok(x.secret.test) refused: the DNS query would leave this machine"* ]]
 	[ "$(dns_queries)" -eq 0 ]
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 0 ]
 }
