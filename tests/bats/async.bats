@@ -310,3 +310,29 @@ print(len(ev), s.recv(100).decode().strip(), int((time.monotonic() - t) * 1000) 
 	[ "$(grep -c "proto=http .*dest=$REMOTE:70[01][0-9] .*result=granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 20 ]
 	[ "$(summary elapsed_ms)" -le $((one * 3 / 2 + 20)) ]
 }
+
+@test "async: a chain is dialed while the program sleeps, touching nothing of the library" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	# time.sleep() is clock_nanosleep(), which the library does not see: only
+	# the helper can have dialed the chain by the time the program looks.
+	run "$SOCKSCHAIN" -q -c "$CHAIN" python3 -c "
+import errno, select, socket, time
+s = socket.socket()
+s.setblocking(False)
+print('connect', errno.errorcode.get(s.connect_ex(('$REMOTE', 7000)), 'ok'))
+time.sleep(0.6)
+p = select.poll()
+p.register(s, select.POLLOUT)
+print('ready at once' if p.poll(0) else 'not ready')
+print('so_error', s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+s.setblocking(True)
+s.sendall(b'slept\n')
+print('got', s.recv(64).decode().strip())"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "connect EINPROGRESS" ]
+	[ "${lines[1]}" = "ready at once" ]
+	[ "${lines[2]}" = "so_error 0" ]
+	[ "${lines[3]}" = "got slept" ]
+	[ "$(grep -c "dest=$REMOTE:7000 .*result=granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 1 ]
+}
