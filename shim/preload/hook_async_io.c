@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "async_conn.h"
+#include "epoll_note.h"
 #include "export.h"
 #include "real.h"
 
@@ -195,6 +196,7 @@ SHIM_EXPORT int close(int fd)
 	NEED_FN();
 	if (async_before_close(fd))
 		return 0;
+	epoll_note_forget(fd);
 	return fn(fd);
 }
 
@@ -205,6 +207,7 @@ SHIM_EXPORT int dup(int fd)
 
 	NEED_FN();
 	rc = fn(fd);
+	epoll_note_forget(rc);
 	async_after_dup(fd, rc);
 	return rc;
 }
@@ -218,8 +221,10 @@ SHIM_EXPORT int dup2(int oldfd, int newfd)
 	if (oldfd != newfd)
 		async_before_close(newfd);
 	rc = fn(oldfd, newfd);
-	if (oldfd != newfd)
+	if (oldfd != newfd) {
+		epoll_note_forget(rc);
 		async_after_dup(oldfd, rc);
+	}
 	return rc;
 }
 
@@ -232,6 +237,7 @@ SHIM_EXPORT int dup3(int oldfd, int newfd, int flags)
 	if (oldfd != newfd)
 		async_before_close(newfd);
 	rc = fn(oldfd, newfd, flags);
+	epoll_note_forget(rc);
 	async_after_dup(oldfd, rc);
 	return rc;
 }

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "async_conn.h"
+#include "epoll_note.h"
 #include "export.h"
 #include "real.h"
 
@@ -177,5 +178,9 @@ SHIM_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 		return -1;
 	}
 	rc = async_epoll_ctl(epfd, op, fd, ev, &handled);
-	return handled ? rc : fn(epfd, op, fd, ev);
+	if (!handled)
+		rc = fn(epfd, op, fd, ev);
+	if (rc == 0)	/* for a connect() after it: async_conn.c hides it then */
+		epoll_note(epfd, op, fd, ev);
+	return rc;
 }
