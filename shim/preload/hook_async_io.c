@@ -2,8 +2,10 @@
  * What a program does on a socket whose chain is still being dialed in the
  * background (async_conn.h): each call waits for that chain, bounded by its
  * deadlines, then goes on, or reports the chain's errno once, like a direct
- * connect that failed. close() and dup() keep the count of the program's
- * descriptors of the socket. Every other descriptor costs one load.
+ * connect that failed. close(), dup() and fcntl(F_DUPFD) keep the count of
+ * the program's descriptors of the socket. Every other descriptor costs one
+ * load. The fortified entry points (_FORTIFY_SOURCE: __read_chk and the
+ * like) call libc's own read inside, past the hook: they wait here too.
  */
 #define _GNU_SOURCE
 #include "async_conn.h"
@@ -43,6 +45,12 @@ typedef ssize_t (*recv_t)(int, void *, size_t, int);
 typedef ssize_t (*send_t)(int, const void *, size_t, int);
 typedef ssize_t (*recvfrom_t)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
 typedef ssize_t (*recvmsg_t)(int, struct msghdr *, int);
+typedef int (*recvmmsg_t)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
+typedef ssize_t (*read_chk_t)(int, void *, size_t, size_t);
+typedef ssize_t (*recv_chk_t)(int, void *, size_t, size_t, int);
+typedef ssize_t (*recvfrom_chk_t)(int, void *, size_t, size_t, int, struct sockaddr *,
+				  socklen_t *);
+typedef int (*fcntl_t)(int, int, ...);
 typedef int (*shutdown_t)(int, int);
 typedef int (*getsockopt_t)(int, int, int, void *, socklen_t *);
 typedef int (*ioctl_t)(int, unsigned long, void *);
@@ -124,6 +132,44 @@ SHIM_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	NEED_FN();
 	SETTLE(fd);
 	return fn(fd, msg, flags);
+}
+
+SHIM_EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
+			 struct timespec *timeout)
+{
+	REAL(recvmmsg_t, recvmmsg);
+
+	NEED_FN();
+	SETTLE(fd);
+	return fn(fd, vec, vlen, flags, timeout);
+}
+
+SHIM_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	REAL(read_chk_t, __read_chk);
+
+	NEED_FN();
+	SETTLE(fd);
+	return fn(fd, buf, n, buflen);
+}
+
+SHIM_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
+{
+	REAL(recv_chk_t, __recv_chk);
+
+	NEED_FN();
+	SETTLE(fd);
+	return fn(fd, buf, n, buflen, flags);
+}
+
+SHIM_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
+				   struct sockaddr *addr, socklen_t *len)
+{
+	REAL(recvfrom_chk_t, __recvfrom_chk);
+
+	NEED_FN();
+	SETTLE(fd);
+	return fn(fd, buf, n, buflen, flags, addr, len);
 }
 
 SHIM_EXPORT int shutdown(int fd, int how)
@@ -239,5 +285,70 @@ SHIM_EXPORT int dup3(int oldfd, int newfd, int flags)
 	rc = fn(oldfd, newfd, flags);
 	epoll_note_forget(rc);
 	async_after_dup(oldfd, rc);
+	return rc;
+}
+
+/* fcntl's third argument: none, an int, or (every other command) a pointer. */
+enum fcntl_arg { ARG_NONE, ARG_INT, ARG_PTR };
+
+static enum fcntl_arg fcntl_arg_of(int cmd)
+{
+	switch (cmd) {
+	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG: case F_GETLEASE:
+	case F_GETPIPE_SZ: case F_GET_SEALS:
+		return ARG_NONE;
+	case F_DUPFD: case F_DUPFD_CLOEXEC: case F_SETFD: case F_SETFL: case F_SETOWN:
+	case F_SETSIG: case F_SETLEASE: case F_NOTIFY: case F_SETPIPE_SZ: case F_ADD_SEALS:
+		return ARG_INT;
+	default:
+		return ARG_PTR;	/* locks, owners, hints, and what comes: passed on whole */
+	}
+}
+
+/* F_DUPFD and F_DUPFD_CLOEXEC are dup()s: the copy is followed like dup()'s. */
+static int hook_fcntl(fcntl_t fn, int fd, int cmd, va_list ap)
+{
+	enum fcntl_arg kind = fcntl_arg_of(cmd);
+	void *ptr = NULL;
+	int arg = 0, rc, saved;
+
+	if (kind == ARG_PTR)
+		ptr = va_arg(ap, void *);
+	else if (kind == ARG_INT)
+		arg = va_arg(ap, int);
+	rc = kind == ARG_PTR ? fn(fd, cmd, ptr) : fn(fd, cmd, arg);
+	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && rc >= 0) {
+		saved = errno;
+		epoll_note_forget(rc);
+		async_after_dup(fd, rc);
+		errno = saved;
+	}
+	return rc;
+}
+
+SHIM_EXPORT int fcntl(int fd, int cmd, ...)
+{
+	REAL(fcntl_t, fcntl);
+	va_list ap;
+	int rc;
+
+	NEED_FN();
+	va_start(ap, cmd);
+	rc = hook_fcntl(fn, fd, cmd, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* What programs built with _FILE_OFFSET_BITS=64 call (nginx does). */
+SHIM_EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	REAL(fcntl_t, fcntl64);
+	va_list ap;
+	int rc;
+
+	NEED_FN();
+	va_start(ap, cmd);
+	rc = hook_fcntl(fn, fd, cmd, ap);
+	va_end(ap);
 	return rc;
 }

@@ -4,6 +4,7 @@
 load ../lib/common
 
 EVLOOP=$BUILD/tests/evloop
+PENDINGIO=$BUILD/tests/pendingio
 DELAY=25	# ms before every reply of each hop: two SOCKS5 hops cost ~100 ms
 
 setup() {
@@ -331,6 +332,52 @@ print(len(ev), s.recv(100).decode().strip(), int((time.monotonic() - t) * 1000) 
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "1 SSH-2.0-sockschain-target True" ]
+}
+
+# pendingio_run OP PORT: one call right after a non-blocking connect() through the chain.
+pendingio_run() {
+	run timeout 5 "$SOCKSCHAIN" -q -c "$CHAIN" "$PENDINGIO" "$1" "$REMOTE" "$2"
+	echo "$1: $output"
+}
+
+@test "async: fortified read, recv, recvfrom, and recvmmsg right after connect() wait for the chain" {
+	local op
+	# built with _FORTIFY_SOURCE, as distributions build: the checking entry points
+	for op in __read_chk __recv_chk __recvfrom_chk recvmmsg; do
+		nm -D "$PENDINGIO" | grep -q " U $op@"
+	done
+	stop_servers
+	start_target banner
+	start_proxy p1 -D "$DELAY"
+	start_proxy p2 -D "$DELAY"
+	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	for op in read recv recvfrom recvmmsg; do
+		# the server's first bytes, not the proxy's reply
+		pendingio_run "$op" 22
+		[ "$status" -eq 0 ]
+		[ "$output" = "got=SSH-2.0-sockschain-target" ]
+	done
+}
+
+@test "async: a copy made with fcntl(F_DUPFD), the original closed, gets the chain's connection" {
+	local op
+	stop_servers
+	start_target banner
+	start_proxy p1 -D "$DELAY"
+	start_proxy p2 -D "$DELAY"
+	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	for op in dupfd dupfd-cloexec; do
+		pendingio_run "$op" 22
+		[ "$status" -eq 0 ]
+		[ "$output" = "got=SSH-2.0-sockschain-target" ]
+	done
+	[ "$(grep -c "dest=$REMOTE:22 .*result=granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 2 ]
+}
+
+@test "async: sendmmsg right after connect() waits for the chain" {
+	pendingio_run sendmmsg 7000
+	[ "$status" -eq 0 ]
+	[ "$output" = "got=hello" ]
 }
 
 @test "async: a pipelined chain of a SOCKS5 and an HTTP hop, 20 at once" {
