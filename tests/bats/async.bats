@@ -391,3 +391,77 @@ pendingio_run() {
 	[ "$(grep -c "proto=http .*dest=$REMOTE:70[01][0-9] .*result=granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 20 ]
 	[ "$(summary elapsed_ms)" -le $((one * 3 / 2 + 20)) ]
 }
+
+# start_nginx: nginx through the chain, in the foreground of one process, its
+# files in the test's directory, proxying /PORT to $REMOTE:PORT; sets NGINX_PORT.
+start_nginx() {
+	local dir=$BATS_TEST_TMPDIR i
+	NGINX_PORT=$((20000 + RANDOM % 20000))
+	mkdir -p "$dir/nginx"
+	cat >"$dir/nginx.conf" <<-CONF
+		daemon off;
+		master_process off;
+		worker_processes 1;
+		# nginx empties its environment, where the library finds its chain: kept
+		env SOCKS_CHAIN;
+		env SOCKS_CHAIN_VERBOSE;
+		env SOCKS_CHAIN_FAKE_MAP;
+		env SOCKS_CHAIN_LAUNCHER;
+		pid $dir/nginx.pid;
+		error_log $dir/nginx.err info;
+		events { worker_connections 256; }
+		http {
+			access_log off;
+			client_body_temp_path $dir/nginx/body;
+			proxy_temp_path $dir/nginx/proxy;
+			fastcgi_temp_path $dir/nginx/fastcgi;
+			uwsgi_temp_path $dir/nginx/uwsgi;
+			scgi_temp_path $dir/nginx/scgi;
+			server {
+				listen 127.0.0.1:$NGINX_PORT;
+				location ~ ^/(?<port>[0-9]+)\$ { proxy_pass http://$REMOTE:\$port; }
+			}
+		}
+	CONF
+	"$SOCKSCHAIN" -q -c "$CHAIN" nginx -p "$dir/nginx" -e "$dir/nginx.err" -c "$dir/nginx.conf" \
+		>>"$dir/nginx.out" 2>&1 3>&- &
+	echo $! >>"$dir/server.pids"
+	for ((i = 0; i < 500; i++)); do
+		(: <"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null && return 0
+		sleep 0.01
+	done
+	cat "$dir/nginx.err" "$dir/nginx.out" >&2
+	return 1
+}
+
+@test "async: nginx proxying through the chain serves 20 requests at once in about one's time" {
+	command -v nginx >/dev/null || missing "nginx is not installed"
+	# curl is the client, not under the library (need_curl's ASan skip is for curl preloaded)
+	command -v curl >/dev/null || missing "curl is not installed"
+	stop_servers
+	start_target http
+	start_proxy p1 -D "$DELAY"
+	start_proxy p2 -D "$DELAY"
+	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	start_nginx
+	local urls=() i start single all base="http://127.0.0.1:$NGINX_PORT"
+	for ((i = 0; i < 20; i++)); do urls+=("$base/$((8000 + i))"); done
+	# nginx is under the library, and dials its upstreams through the chain
+	start=$(date +%s%N)
+	run curl -sS --max-time 10 "$base/7999"
+	single=$((($(date +%s%N) - start) / 1000000))
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[[ $output == *"hello from target"* ]]
+	start=$(date +%s%N)
+	run curl -sS --max-time 10 --parallel --parallel-immediate --parallel-max 20 "${urls[@]}"
+	all=$((($(date +%s%N) - start) / 1000000))
+	echo "one: $single ms, twenty: $all ms"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'hello from target' <<<"$output")" -eq 20 ]
+	for ((i = 0; i < 20; i++)); do
+		[[ $output == *"request: GET /$((8000 + i)) HTTP/1.0"* ]]
+		[ "$(grep -c "dest=$REMOTE:$((8000 + i)) .*result=granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 1 ]
+	done
+	[ "$all" -le $((single * 3 / 2 + 30)) ]
+}
