@@ -374,6 +374,28 @@ pendingio_run() {
 	[ "$(grep -c "dest=$REMOTE:22 .*result=granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 2 ]
 }
 
+@test "fcntl under the library: no argument, an int, a pointer, and errno, as libc's" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	run "$SOCKSCHAIN" -q -c "$CHAIN" python3 -c "
+import errno, fcntl, os, socket, struct
+s = socket.socket(); fd = s.fileno()
+fcntl.fcntl(fd, fcntl.F_SETFD, fcntl.FD_CLOEXEC)              # an int
+print('getfd', fcntl.fcntl(fd, fcntl.F_GETFD))                  # none
+own = struct.pack('ii', 1, os.getpid())                        # F_OWNER_PID
+fcntl.fcntl(fd, 15, own)                                        # F_SETOWN_EX: a pointer
+got = struct.unpack('ii', fcntl.fcntl(fd, 16, bytes(8)))        # F_GETOWN_EX
+print('owner', got == (1, os.getpid()))
+copy = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 100)
+print('dup', copy >= 100, fcntl.fcntl(copy, fcntl.F_GETFD))
+for args in ((999, fcntl.F_GETFD), (fd, fcntl.F_DUPFD, -1), (987, fcntl.F_DUPFD, 0)):
+    try: fcntl.fcntl(*args)
+    except OSError as e: print(errno.errorcode[e.errno])
+"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'getfd 1\nowner True\ndup True 1\nEBADF\nEINVAL\nEBADF')" ]
+}
+
 @test "async: sendmmsg right after connect() waits for the chain" {
 	pendingio_run sendmmsg 7000
 	[ "$status" -eq 0 ]
