@@ -418,7 +418,7 @@ for args in ((999, fcntl.F_GETFD), (fd, fcntl.F_DUPFD, -1), (987, fcntl.F_DUPFD,
 # files in the test's directory, proxying /PORT to $REMOTE:PORT; sets NGINX_PORT.
 start_nginx() {
 	local dir=$BATS_TEST_TMPDIR i
-	NGINX_PORT=$((20000 + RANDOM % 20000))
+	NGINX_PORT=$((20000 + RANDOM % 10000))	# below the ephemeral ports the servers get
 	mkdir -p "$dir/nginx"
 	cat >"$dir/nginx.conf" <<-CONF
 		daemon off;
