@@ -344,7 +344,7 @@ pendingio_run() {
 	local op
 	# built with _FORTIFY_SOURCE, as distributions build: the checking entry points
 	for op in __read_chk __recv_chk __recvfrom_chk recvmmsg; do
-		nm -D "$PENDINGIO" | grep -q " U $op@"
+		nm -D "$PENDINGIO" | grep -qE " U $op(@|$)"
 	done
 	stop_servers
 	start_target banner
