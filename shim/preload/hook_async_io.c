@@ -59,6 +59,7 @@ typedef int (*dup_t)(int);
 typedef int (*dup2_t)(int, int);
 typedef int (*dup3_t)(int, int, int);
 typedef ssize_t (*sendfile_t)(int, int, off_t *, size_t);
+typedef ssize_t (*sendfile64_t)(int, int, off64_t *, size_t);
 typedef ssize_t (*splice_t)(int, loff_t *, int, loff_t *, size_t, unsigned int);
 
 SHIM_EXPORT ssize_t read(int fd, void *buf, size_t n)
@@ -184,6 +185,16 @@ SHIM_EXPORT int shutdown(int fd, int how)
 SHIM_EXPORT ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
 {
 	REAL(sendfile_t, sendfile);
+
+	NEED_FN();
+	SETTLE(out_fd);
+	return fn(out_fd, in_fd, offset, count);
+}
+
+/* What programs built with _FILE_OFFSET_BITS=64 call (nginx does). */
+SHIM_EXPORT ssize_t sendfile64(int out_fd, int in_fd, off64_t *offset, size_t count)
+{
+	REAL(sendfile64_t, sendfile64);
 
 	NEED_FN();
 	SETTLE(out_fd);

@@ -19,6 +19,8 @@
 
 typedef int (*poll_t)(struct pollfd *, nfds_t, int);
 typedef int (*ppoll_t)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+typedef int (*ppoll_chk_t)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *,
+			   size_t);
 typedef int (*select_t)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 typedef int (*pselect_t)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
 			 const sigset_t *);
@@ -71,6 +73,17 @@ SHIM_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 		sigmask = &none;
 	}
 	return async_poll(fds, n, timespec_ms(ts), sigmask);
+}
+
+/* What _FORTIFY_SOURCE makes of ppoll(): libc's calls its own ppoll, past the hook. */
+SHIM_EXPORT int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *ts,
+			    const sigset_t *sigmask, size_t fdslen)
+{
+	REAL(ppoll_chk_t, __ppoll_chk);
+
+	if (fn && fdslen / sizeof(*fds) < n)
+		return fn(fds, n, ts, sigmask, fdslen);	/* its check fails: libc aborts */
+	return ppoll(fds, n, ts, sigmask);
 }
 
 static bool any_pending_in(int n, fd_set *r, fd_set *w, fd_set *e)

@@ -343,7 +343,7 @@ pendingio_run() {
 @test "async: fortified read, recv, recvfrom, and recvmmsg right after connect() wait for the chain" {
 	local op
 	# built with _FORTIFY_SOURCE, as distributions build: the checking entry points
-	for op in __read_chk __recv_chk __recvfrom_chk recvmmsg; do
+	for op in __read_chk __recv_chk __recvfrom_chk recvmmsg __ppoll_chk; do
 		nm -D "$PENDINGIO" | grep -qE " U $op(@|$)"
 	done
 	stop_servers
@@ -357,6 +357,11 @@ pendingio_run() {
 		[ "$status" -eq 0 ]
 		[ "$output" = "got=SSH-2.0-sockschain-target" ]
 	done
+	# writable once the chain is up, four replies of the hops later: not when hop 1 accepts
+	pendingio_run ppoll 22
+	[ "$status" -eq 0 ]
+	[[ $output == "got=SSH-2.0-sockschain-target waited_ms="* ]]
+	[ "${output##*=}" -ge $((3 * DELAY)) ]
 }
 
 @test "async: a copy made with fcntl(F_DUPFD), the original closed, gets the chain's connection" {
@@ -396,10 +401,13 @@ for args in ((999, fcntl.F_GETFD), (fd, fcntl.F_DUPFD, -1), (987, fcntl.F_DUPFD,
 	[ "$output" = "$(printf 'getfd 1\nowner True\ndup True 1\nEBADF\nEINVAL\nEBADF')" ]
 }
 
-@test "async: sendmmsg right after connect() waits for the chain" {
-	pendingio_run sendmmsg 7000
-	[ "$status" -eq 0 ]
-	[ "$output" = "got=hello" ]
+@test "async: sendmmsg and sendfile64 right after connect() wait for the chain" {
+	local op
+	for op in sendmmsg sendfile64; do
+		pendingio_run "$op" 7000
+		[ "$status" -eq 0 ]
+		[ "$output" = "got=hello" ]
+	done
 }
 
 @test "async: a pipelined chain of a SOCKS5 and an HTTP hop, 20 at once" {

@@ -4,14 +4,17 @@
  * _FORTIFY_SOURCE, as distributions build programs, so that read(), recv()
  * and recvfrom() are the checking __read_chk, __recv_chk, __recvfrom_chk.
  *
- * usage: pendingio read|recv|recvfrom|recvmmsg|dupfd|dupfd-cloexec|sendmmsg HOST PORT [BYTES]
+ * usage: pendingio read|recv|recvfrom|recvmmsg|dupfd|dupfd-cloexec|sendmmsg|sendfile64|ppoll
+ *                  HOST PORT [BYTES]
  *
  * The socket is made blocking after connect() (so that the call waits for
  * data, not EAGAIN), then: read, recv, recvfrom, recvmmsg: reads BYTES
  * (default 25) at once. dupfd, dupfd-cloexec: copies the socket with
  * fcntl(F_DUPFD[_CLOEXEC]), closes the original, reads the copy with
- * recvmsg. sendmmsg: sends "hello" with sendmmsg, then reads 5 bytes back.
- * Prints "got=TEXT" (what it read, up to a line end), or "error=NAME".
+ * recvmsg. sendmmsg, sendfile64: sends "hello" so, then reads 5 bytes back.
+ * ppoll: waits (fortified: __ppoll_chk) until writable, then reads BYTES.
+ * Prints "got=TEXT" (what it read, up to a line end), or "error=NAME"; ppoll
+ * adds " waited_ms=N", how long ppoll took.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,7 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static int fail(const char *what)
@@ -56,8 +62,37 @@ static ssize_t sendmmsg_hello(int fd)
 	return sendmmsg(fd, &m, 1, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
+static ssize_t sendfile64_hello(int fd)
+{
+	FILE *f = tmpfile();
+	ssize_t n = -1;
+
+	if (f && fputs("hello", f) >= 0 && fflush(f) == 0)
+		n = sendfile64(fd, fileno(f), &(off64_t){ 0 }, 5);
+	if (f)
+		fclose(f);
+	return n == 5 ? 0 : -1;
+}
+
+static long waited_ms = -1;
+
+/* nfds is not known when compiled, so that ppoll() is __ppoll_chk. */
+static ssize_t ppoll_then_recv(int fd, char *buf, size_t n, nfds_t nfds)
+{
+	struct pollfd fds[4] = { { .fd = fd, .events = POLLOUT }, { -1, 0, 0 }, { -1, 0, 0 },
+				 { -1, 0, 0 } };
+	struct timespec t0, t1, limit = { 5, 0 };
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (ppoll(fds, nfds, &limit, NULL) != 1)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waited_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	return recv(fd, buf, n, MSG_WAITALL);
+}
+
 /* The call under test, on fd; how many bytes it read into buf (of n), or -1. */
-static ssize_t call(const char *op, int fd, char *buf, size_t n)
+static ssize_t call(const char *op, int fd, char *buf, size_t n, nfds_t nfds)
 {
 	int copy;
 
@@ -78,6 +113,10 @@ static ssize_t call(const char *op, int fd, char *buf, size_t n)
 	}
 	if (strcmp(op, "sendmmsg") == 0)
 		return sendmmsg_hello(fd) < 0 ? -1 : recvmsg_one(fd, buf, n < 5 ? n : 5);
+	if (strcmp(op, "sendfile64") == 0)
+		return sendfile64_hello(fd) < 0 ? -1 : recvmsg_one(fd, buf, n < 5 ? n : 5);
+	if (strcmp(op, "ppoll") == 0)
+		return ppoll_then_recv(fd, buf, n, nfds);
 	errno = EINVAL;
 	return -1;
 }
@@ -93,7 +132,7 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
 		fprintf(stderr, "usage: pendingio read|recv|recvfrom|recvmmsg|dupfd|dupfd-cloexec|"
-			"sendmmsg HOST PORT [BYTES]\n");
+			"sendmmsg|sendfile64|ppoll HOST PORT [BYTES]\n");
 		return 2;
 	}
 	sa.sin_port = htons((uint16_t)atoi(argv[3]));
@@ -105,11 +144,14 @@ int main(int argc, char **argv)
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
 		return fail("fcntl");
-	got = call(argv[1], fd, buf, want);
+	got = call(argv[1], fd, buf, want, (nfds_t)argc - 3);	/* 1, or 2 with BYTES */
 	if (got < 0)
 		return fail(argv[1]);
 	buf[got < (ssize_t)sizeof(buf) ? got : (ssize_t)sizeof(buf) - 1] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
-	printf("got=%s\n", buf);
+	if (waited_ms >= 0)
+		printf("got=%s waited_ms=%ld\n", buf, waited_ms);
+	else
+		printf("got=%s\n", buf);
 	return 0;
 }
