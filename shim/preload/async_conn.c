@@ -10,6 +10,7 @@
 #include "../../chain/deadline.h"
 #include "../common/dial_env.h"
 #include "async_state.h"
+#include "epoll_note.h"
 #include "real.h"
 
 #include <errno.h>
@@ -48,6 +49,28 @@ static struct conn *new_conn(const struct shim_config *cfg, const struct chain *
 	return c;
 }
 
+/*
+ * Before the dial: the epoll set the program put fd in before connect() (as
+ * nginx does) hides it too, filed so that conn_finish gives it back. The
+ * kernel's accepting the MOD is the check that the set still holds this
+ * socket under fd; an earlier set it is also in is left as it is.
+ */
+static void hide_registered(struct conn *c, int fd)
+{
+	struct epoll_reg r = { .fd = fd };
+	struct epoll_event hidden;
+	int saved = errno;
+
+	if (!epoll_note_get(fd, &r.epfd, &r.ev))
+		return;
+	hidden = r.ev;
+	hidden.events &= ~(uint32_t)READINESS;
+	r.epino = fd_inode(r.epfd);
+	if (r.epino && async_real_epoll_ctl(r.epfd, EPOLL_CTL_MOD, fd, &hidden) == 0)
+		c->regs[c->nregs++] = r;
+	errno = saved;
+}
+
 int async_connect(const struct shim_config *cfg, const struct chain *chain, int fd, ino_t ino,
 		  int family, const struct endpoint *target)
 {
@@ -69,6 +92,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	async_unlock();
 	if (rc < 0 || !(c = new_conn(cfg, chain, fd, ino, target)))
 		return 1;
+	hide_registered(c, fd);
 	env = shim_dial_env(cfg, chain, shim_own_connect, shim_resolve_hop);
 	rc = dial_job_start(&c->job, c->own_fd, family, chain, &env, &c->target, &c->rep);
 	async_lock();

@@ -17,7 +17,8 @@
  * the program for ADOPT_AFTER_MS, unless it waits another way first.
  *
  * async_state.c: the table; async_helper.c: the helper thread and fork;
- * async_conn.c: what the hooks ask; async_poll.c: poll() around pending sockets.
+ * async_conn.c: what the hooks ask; async_poll.c: poll() around pending sockets;
+ * epoll_note.c: the epoll sets the program put its sockets in.
  */
 #ifndef SOCKSCHAIN_ASYNC_STATE_H
 #define SOCKSCHAIN_ASYNC_STATE_H
@@ -94,6 +95,7 @@ struct async_state {
 	/* Read without the lock: a bit per descriptor the program holds of a listed socket. */
 	uint64_t marks[MARK_FDS / 64];
 	uint64_t owned[MARK_FDS / 64];	/* the helper's descriptors */
+	struct epoll_note *notes;	/* epoll_note.h: made once, never freed; no lock */
 	bool started;			/* a helper was started once: the hooks look */
 };
 

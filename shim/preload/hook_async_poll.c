@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "async_conn.h"
+#include "epoll_note.h"
 #include "export.h"
 #include "real.h"
 
@@ -19,6 +20,8 @@
 
 typedef int (*poll_t)(struct pollfd *, nfds_t, int);
 typedef int (*ppoll_t)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+typedef int (*ppoll_chk_t)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *,
+			   size_t);
 typedef int (*select_t)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 typedef int (*pselect_t)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
 			 const sigset_t *);
@@ -79,6 +82,17 @@ SHIM_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 		sigmask = &none;
 	}
 	return async_poll(fds, n, timespec_ms(ts), sigmask);
+}
+
+/* What _FORTIFY_SOURCE makes of ppoll(): libc's calls its own ppoll, past the hook. */
+SHIM_EXPORT int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *ts,
+			    const sigset_t *sigmask, size_t fdslen)
+{
+	REAL(ppoll_chk_t, __ppoll_chk);
+
+	if (fn && fdslen / sizeof(*fds) < n)
+		return fn(fds, n, ts, sigmask, fdslen);	/* its check fails: libc aborts */
+	return ppoll(fds, n, ts, sigmask);
 }
 
 static bool any_pending_in(int n, fd_set *r, fd_set *w, fd_set *e)
@@ -190,7 +204,11 @@ SHIM_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 		return -1;
 	}
 	rc = async_epoll_ctl(epfd, op, fd, ev, &handled);
-	return handled ? rc : fn(epfd, op, fd, ev);
+	if (!handled)
+		rc = fn(epfd, op, fd, ev);
+	if (rc == 0)	/* for a connect() after it: async_conn.c hides it then */
+		epoll_note(epfd, op, fd, ev);
+	return rc;
 }
 
 /* epoll_wait never steps a chain: the chains just started are the helper's now. */

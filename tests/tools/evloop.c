@@ -4,7 +4,7 @@
  *
  * usage: evloop [--mode epoll-et|epoll-lt|poll|select] [-n N] [--send TEXT]
  *               [--expect BYTES] [--banner] [--dup] [--close-first K] [--fork]
- *               [--timeout-ms MS] HOST PORT [PORT_STEP]
+ *               [--register-first] [--timeout-ms MS] HOST PORT [PORT_STEP]
  *
  * Connection i goes to HOST:PORT+i*PORT_STEP (PORT_STEP defaults to 0). Once
  * writable it checks SO_ERROR, sends TEXT, then reads BYTES bytes. --banner:
@@ -13,6 +13,8 @@
  * dup() of it, the original closed at once. --close-first K: the first K
  * sockets are closed while their chain is pending and never used. --fork:
  * once all are connecting, a child asks socket 0 for SO_ERROR and exits.
+ * --register-first: each socket goes into the epoll set before its connect(),
+ * for reading and writing at once, as nginx does.
  *
  * Prints a line per connection, "i ok got=TEXT" or "i fail errno=NAME",
  * then "elapsed_ms=N ok=N failed=N timer_late_ms=N fds=N": the loop also
@@ -53,7 +55,7 @@ static struct {
 	int n, close_first;
 	const char *send;
 	size_t expect;
-	bool banner, dup, fork;
+	bool banner, dup, fork, register_first;
 	long timeout_ms;
 } opt = { .mode = EPOLL_ET, .n = 1, .send = "", .expect = 0, .timeout_ms = 10000 };
 
@@ -249,6 +251,13 @@ static void connect_all(const char *host, int port, int step)
 		struct conn *c = &conns[i];
 
 		c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (opt.register_first && epfd >= 0) {
+			struct epoll_event ev = { .data.ptr = c, .events = EPOLLIN | EPOLLOUT |
+						  (opt.mode == EPOLL_ET ? EPOLLET : 0) };
+
+			if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+				perror("epoll_ctl");
+		}
 		sa.sin_port = htons((uint16_t)(port + i * step));
 		if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
 			c->err = errno;
@@ -267,7 +276,8 @@ static void connect_all(const char *host, int port, int step)
 			close(c->fd);
 			c->fd = fd;
 		}
-		watch(c, EPOLL_CTL_ADD);
+		if (!opt.register_first)
+			watch(c, EPOLL_CTL_ADD);
 	}
 }
 
@@ -303,6 +313,7 @@ static bool parse(int argc, char **argv)
 		{ "expect", required_argument, NULL, 'e' }, { "banner", no_argument, NULL, 'b' },
 		{ "dup", no_argument, NULL, 'd' }, { "close-first", required_argument, NULL, 'c' },
 		{ "fork", no_argument, NULL, 'f' }, { "timeout-ms", required_argument, NULL, 't' },
+		{ "register-first", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "epoll-et", "epoll-lt", "poll", "select" };
@@ -325,6 +336,7 @@ static bool parse(int argc, char **argv)
 		case 'c': opt.close_first = atoi(optarg); break;
 		case 'f': opt.fork = true; break;
 		case 't': opt.timeout_ms = atol(optarg); break;
+		case 'r': opt.register_first = true; break;
 		default: return false;
 		}
 	}
@@ -339,7 +351,7 @@ int main(int argc, char **argv)
 	if (!parse(argc, argv)) {
 		fprintf(stderr, "usage: evloop [--mode epoll-et|epoll-lt|poll|select] [-n N] "
 			"[--send TEXT] [--expect BYTES] [--banner] [--dup] [--close-first K] "
-			"[--fork] [--timeout-ms MS] HOST PORT [PORT_STEP]\n");
+			"[--fork] [--register-first] [--timeout-ms MS] HOST PORT [PORT_STEP]\n");
 		return 2;
 	}
 	if (opt.mode <= EPOLL_LT)
