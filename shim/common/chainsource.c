@@ -3,6 +3,7 @@
 
 #include "../../chain/spec.h"
 #include "../../chain/strbuf.h"
+#include "env_at_load.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,7 +112,7 @@ static int load_file(struct chain_source *src, const char *via, const char *path
 /* The per-user file's path, or 0 if neither XDG_CONFIG_HOME nor HOME is set. */
 static int user_chain_path(char *path, size_t cap)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *xdg = env_at_load_get("XDG_CONFIG_HOME"), *home = env_at_load_get("HOME");
 
 	if (xdg && *xdg == '/')
 		return snprintf(path, cap, "%s/sockschain/chain", xdg) < (int)cap;
@@ -126,7 +127,7 @@ int chain_source_load(struct chain_source *src, bool use_env, char *why, size_t 
 	const char *env;
 
 	memset(src, 0, sizeof(*src));
-	if (use_env && (env = getenv("SOCKS_CHAIN")) != NULL) {
+	if (use_env && (env = env_at_load_get("SOCKS_CHAIN")) != NULL) {
 		snprintf(src->origin, sizeof(src->origin), "SOCKS_CHAIN");
 		src->via = "SOCKS_CHAIN";
 		src->text = strdup(env);
@@ -135,9 +136,9 @@ int chain_source_load(struct chain_source *src, bool use_env, char *why, size_t 
 		return src->text ? 0 : -ENOMEM;
 	}
 	/* Named: their absence is an error. */
-	if (use_env && (env = getenv("SOCKS_CHAIN_FILE")) != NULL)
+	if (use_env && (env = env_at_load_get("SOCKS_CHAIN_FILE")) != NULL)
 		return load_file(src, "SOCKS_CHAIN_FILE", env, why, cap);
-	if (use_env && (env = getenv("PROXYCHAINS_CONF_FILE")) != NULL)
+	if (use_env && (env = env_at_load_get("PROXYCHAINS_CONF_FILE")) != NULL)
 		return load_file(src, "PROXYCHAINS_CONF_FILE", env, why, cap);
 	if (use_env && user_chain_path(path, sizeof(path)) && access(path, F_OK) == 0)
 		return load_file(src, "the user's chain file", path, why, cap);

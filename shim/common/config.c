@@ -4,6 +4,7 @@
 #include "../../chain/deadline.h"
 #include "../../chain/strbuf.h"
 #include "chainsource.h"
+#include "env_at_load.h"
 #include "fork_guard.h"
 #include "log.h"
 
@@ -30,7 +31,7 @@ __attribute__((constructor)) static void guard_load_lock(void)
 
 bool shim_supervised_tree(void)
 {
-	const char *mark = getauxval(AT_SECURE) ? NULL : getenv("SOCKS_CHAIN_SUPERVISED");
+	const char *mark = getauxval(AT_SECURE) ? NULL : env_at_load_get("SOCKS_CHAIN_SUPERVISED");
 
 	/* The variable alone could be left over from a tree now gone, or set by hand. */
 	return mark && strcmp(mark, "1") == 0 && prctl(PR_GET_SECCOMP) == SECCOMP_MODE_FILTER;
@@ -39,9 +40,9 @@ bool shim_supervised_tree(void)
 /* Returns whether SOCKS_CHAIN_VERBOSE chose the verbosity. */
 static bool read_environment(struct shim_config *cfg, bool use_env)
 {
-	const char *verbose = use_env ? getenv("SOCKS_CHAIN_VERBOSE") : NULL;
-	const char *log = use_env ? getenv("SOCKS_CHAIN_LOG") : NULL;
-	const char *seed = use_env ? getenv("SOCKS_CHAIN_SEED") : NULL;
+	const char *verbose = use_env ? env_at_load_get("SOCKS_CHAIN_VERBOSE") : NULL;
+	const char *log = use_env ? env_at_load_get("SOCKS_CHAIN_LOG") : NULL;
+	const char *seed = use_env ? env_at_load_get("SOCKS_CHAIN_SEED") : NULL;
 	bool chosen = verbose && verbose[0] >= '0' && verbose[0] <= '3' && verbose[1] == '\0';
 
 	cfg->supervised = use_env && shim_supervised_tree();

@@ -432,11 +432,8 @@ start_nginx() {
 		daemon off;
 		master_process off;
 		worker_processes 1;
-		# nginx empties its environment, where the library finds its chain: kept
-		env SOCKS_CHAIN;
-		env SOCKS_CHAIN_VERBOSE;
-		env SOCKS_CHAIN_FAKE_MAP;
-		env SOCKS_CHAIN_LAUNCHER;
+		# no "env SOCKS_CHAIN;": nginx empties its environment, and the library
+		# keeps the chain it was loaded with
 		pid $dir/nginx.pid;
 		error_log $dir/nginx.err info;
 		events { worker_connections 256; }

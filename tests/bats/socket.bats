@@ -298,3 +298,17 @@ s.sendall(b'closefrom'); print(s.recv(100).decode())"
 	[ "$status" -eq 0 ]
 	[ "$output" = "closefrom" ]
 }
+
+@test "a program that empties its environment before connecting keeps its chain" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	run preloaded python3 -c "
+import os, socket
+os.environ.clear()
+print('SOCKS_CHAIN' in os.environ)
+s = socket.create_connection(('$REMOTE', 80), timeout=10)
+s.sendall(b'no environment'); print(s.recv(100).decode())"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "False" ]
+	[ "${lines[1]}" = "no environment" ]
+	[[ $(proxy_log p2) == *"dest=$REMOTE:80 "*granted* ]]
+}
