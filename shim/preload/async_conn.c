@@ -169,12 +169,23 @@ int async_settle(int fd)
 	return -1;
 }
 
-void async_so_error(int fd, int *err)
+bool async_so_error(int fd, int *err)
 {
 	int saved = errno;
 
+	/*
+	 * A chain under way is a connect in progress, for which the kernel says 0
+	 * at once: programs ask right after connect() (Chromium does, for every
+	 * socket), and waiting here would take the connects of a loop in turns.
+	 */
+	if (async_pending(fd)) {
+		*err = 0;
+		errno = saved;
+		return true;
+	}
 	*err = async_settle(fd) < 0 ? errno : 0;
 	errno = saved;
+	return *err != 0;
 }
 
 bool async_pending(int fd)

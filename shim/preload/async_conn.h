@@ -42,8 +42,12 @@ bool async_marked(int fd);
  */
 int async_settle(int fd);
 
-/* getsockopt(SO_ERROR) on a marked fd: waits, then *err is 0 or the chain's errno (once). */
-void async_so_error(int fd, int *err);
+/*
+ * getsockopt(SO_ERROR) on a marked fd, without waiting: true when it answered
+ * *err itself, 0 while the chain is pending or the chain's errno (once); false
+ * when the socket's own answer is the one to give.
+ */
+bool async_so_error(int fd, int *err);
 
 /* Whether fd's chain is under way now (its readiness is hidden). */
 bool async_pending(int fd);

@@ -212,7 +212,7 @@ SHIM_EXPORT ssize_t splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_ou
 	return fn(fd_in, off_in, fd_out, off_out, len, flags);
 }
 
-/* SO_ERROR has no "still connecting": it waits for the chain and says how it went. */
+/* SO_ERROR of a pending chain is 0, as for a connect in progress; of a failed one, its errno. */
 SHIM_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	REAL(getsockopt_t, getsockopt);
@@ -220,13 +220,10 @@ SHIM_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *le
 
 	NEED_FN();
 	if (level == SOL_SOCKET && name == SO_ERROR && val && len && *len >= sizeof(int) &&
-	    async_marked(fd)) {
-		async_so_error(fd, &err);
-		if (err) {
-			*(int *)val = err;
-			*len = sizeof(int);
-			return 0;
-		}
+	    async_marked(fd) && async_so_error(fd, &err)) {
+		*(int *)val = err;
+		*len = sizeof(int);
+		return 0;
 	}
 	return fn(fd, level, name, val, len);
 }

@@ -107,6 +107,10 @@ twenty() {
 	twenty select
 }
 
+@test "async: SO_ERROR asked right after each connect (as Chromium does) is 0 at once: 20 still together" {
+	twenty epoll-et --early-check
+}
+
 @test "async=no: the connects of one loop take their turns, as before" {
 	SPEC_EXTRA="async=no"
 	evloop_run -n 5 --send "hello" --expect 5 "$REMOTE" 7000 1

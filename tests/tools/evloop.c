@@ -4,7 +4,8 @@
  *
  * usage: evloop [--mode epoll-et|epoll-lt|poll|select] [-n N] [--send TEXT]
  *               [--expect BYTES] [--banner] [--dup] [--close-first K] [--fork]
- *               [--register-first] [--timeout-ms MS] HOST PORT [PORT_STEP]
+ *               [--register-first] [--early-check] [--timeout-ms MS] HOST PORT
+ *               [PORT_STEP]
  *
  * Connection i goes to HOST:PORT+i*PORT_STEP (PORT_STEP defaults to 0). Once
  * writable it checks SO_ERROR, sends TEXT, then reads BYTES bytes. --banner:
@@ -15,6 +16,8 @@
  * once all are connecting, a child asks socket 0 for SO_ERROR and exits.
  * --register-first: each socket goes into the epoll set before its connect(),
  * for reading and writing at once, as nginx does.
+ * --early-check: SO_ERROR is asked right after each connect() too, as
+ * Chromium does; an error there fails the connection.
  *
  * Prints a line per connection, "i ok got=TEXT" or "i fail errno=NAME",
  * then "elapsed_ms=N ok=N failed=N timer_late_ms=N fds=N": the loop also
@@ -55,7 +58,7 @@ static struct {
 	int n, close_first;
 	const char *send;
 	size_t expect;
-	bool banner, dup, fork, register_first;
+	bool banner, dup, fork, register_first, early_check;
 	long timeout_ms;
 } opt = { .mode = EPOLL_ET, .n = 1, .send = "", .expect = 0, .timeout_ms = 10000 };
 
@@ -241,6 +244,18 @@ static void fork_child_check(void)
 	waitpid(pid, &status, 0);
 }
 
+/* SO_ERROR while the connect is in progress: 0, or the connection has failed. */
+static void check_early(struct conn *c)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err)
+		finish(c, err);
+}
+
 static void connect_all(const char *host, int port, int step)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -278,6 +293,8 @@ static void connect_all(const char *host, int port, int step)
 		}
 		if (!opt.register_first)
 			watch(c, EPOLL_CTL_ADD);
+		if (opt.early_check)
+			check_early(c);
 	}
 }
 
@@ -314,6 +331,7 @@ static bool parse(int argc, char **argv)
 		{ "dup", no_argument, NULL, 'd' }, { "close-first", required_argument, NULL, 'c' },
 		{ "fork", no_argument, NULL, 'f' }, { "timeout-ms", required_argument, NULL, 't' },
 		{ "register-first", no_argument, NULL, 'r' },
+		{ "early-check", no_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "epoll-et", "epoll-lt", "poll", "select" };
@@ -335,6 +353,7 @@ static bool parse(int argc, char **argv)
 		case 'd': opt.dup = true; break;
 		case 'c': opt.close_first = atoi(optarg); break;
 		case 'f': opt.fork = true; break;
+		case 'E': opt.early_check = true; break;
 		case 't': opt.timeout_ms = atol(optarg); break;
 		case 'r': opt.register_first = true; break;
 		default: return false;
@@ -351,7 +370,8 @@ int main(int argc, char **argv)
 	if (!parse(argc, argv)) {
 		fprintf(stderr, "usage: evloop [--mode epoll-et|epoll-lt|poll|select] [-n N] "
 			"[--send TEXT] [--expect BYTES] [--banner] [--dup] [--close-first K] "
-			"[--fork] [--register-first] [--timeout-ms MS] HOST PORT [PORT_STEP]\n");
+			"[--fork] [--register-first] [--early-check] [--timeout-ms MS] HOST PORT "
+			"[PORT_STEP]\n");
 		return 2;
 	}
 	if (opt.mode <= EPOLL_LT)
