@@ -77,7 +77,9 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	struct dial_env env;
 	struct conn *c;
 	ino_t wake_ino;
+	int64_t now;
 	int rc, wake_fd;
+	bool wake;
 
 	if (fd < 0 || fd >= MARK_FDS)
 		return 1;
@@ -113,7 +115,11 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	 * A program that polls right after connect() steps the chain itself;
 	 * the helper, woken now, takes it if nobody did by then.
 	 */
-	c->adopt_at = clock_now_ms() + ADOPT_AFTER_MS;
+	now = clock_now_ms();
+	c->adopt_at = now + ADOPT_AFTER_MS;
+	async.last_connect_ms = now;
+	/* Napping, the helper looks soon enough by itself; asleep for long, it needs a wake. */
+	wake = async.helper_looks_by > now + HELPER_NAP_MS;
 	__atomic_store_n(&async.fresh, true, __ATOMIC_RELAXED);
 	c->next = async.conns;
 	async.conns = c;
@@ -121,7 +127,8 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	wake_fd = async.wake_fd;
 	wake_ino = async.wake_ino;
 	async_unlock();
-	fd_poke(wake_fd, wake_ino);	/* past the lock, which the helper wants at once */
+	if (wake)
+		fd_poke(wake_fd, wake_ino);	/* past the lock, which the helper wants at once */
 	errno = EINPROGRESS;
 	return -1;
 }

@@ -40,6 +40,8 @@
 #define HELPER_IDLE_MS 1000		/* the helper looks at its wake fd at least this often */
 #define SETTLE_SLACK_MS 1000		/* a waiter gives the helper this long past a deadline */
 #define ADOPT_AFTER_MS 1		/* a new chain nobody waits for is the helper's after this */
+#define HELPER_NAP_MS 5			/* while connects keep coming, the helper looks this often */
+#define BUSY_MS 100			/* connects this close together keep it napping, not woken */
 #define READINESS (EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM | EPOLLPRI)
 
 enum conn_state { CONN_PENDING, CONN_FAILED, CONN_CANCELLED };
@@ -88,6 +90,8 @@ struct async_state {
 	struct conn *conns;
 	uint64_t last_id;
 	bool fresh;			/* some chain is not yet the helper's: waits must hand it over */
+	int64_t last_connect_ms;	/* the latest background dial's start */
+	int64_t helper_looks_by;	/* when the helper, asleep, looks at the list again */
 	struct waiter *waiters;
 	int wake_fd;
 	ino_t wake_ino;
