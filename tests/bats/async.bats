@@ -522,3 +522,33 @@ print('got', s.recv(64).decode().strip())"
 	[ "${lines[3]}" = "got slept" ]
 	[ "$(grep -c "dest=$REMOTE:7000 .*result=granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 1 ]
 }
+
+@test "async: two threads polling one pending socket both see it ready when its chain is" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	# One steps the chain; the other waits to hear it is done, not for its deadline.
+	run "$SOCKSCHAIN" -q -c "$CHAIN connect_timeout=8000" python3 -c "
+import select, socket, threading, time
+s = socket.socket()
+s.setblocking(False)
+s.connect_ex(('$REMOTE', 7000))
+t0 = time.monotonic()
+took = []
+def wait():
+    p = select.poll()
+    p.register(s, select.POLLOUT)
+    ready = p.poll(5000)
+    took.append((bool(ready), int((time.monotonic() - t0) * 1000)))
+ts = [threading.Thread(target=wait) for _ in range(2)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+for ready, ms in took: print('ready' if ready else 'timed out', ms)
+s.setblocking(True)
+s.sendall(b'both\n')
+print('got', s.recv(64).decode().strip())"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]%% *}" = ready ] && [ "${lines[1]%% *}" = ready ]
+	# about the chain's time (two hops, 25 ms before each reply), far from 5 s or 8 s
+	[ "${lines[0]##* }" -lt 1000 ] && [ "${lines[1]##* }" -lt 1000 ]
+	[ "${lines[2]}" = "got both" ]
+}
