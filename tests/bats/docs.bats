@@ -123,7 +123,7 @@ need_mandoc() {
 }
 
 @test "every environment variable the code reads is in sockschain(1)'s ENVIRONMENT" {
-	mapfile -t vars < <(grep -ohE 'getenv\("[A-Za-z_]+"\)' "$SRC"/shim/*/*.c "$SRC"/chain/*.c | cut -d'"' -f2 | sort -u)
+	mapfile -t vars < <(grep -ohE '(getenv|env_at_load_get)\("[A-Za-z_]+"\)' "$SRC"/shim/*/*.c "$SRC"/chain/*.c | cut -d'"' -f2 | sort -u)
 	echo "read: ${vars[*]}"
 	(( $(printf '%s\n' "${vars[@]}" | grep -c '^SOCKS_CHAIN') >= 5 ))
 	env_section=$(section "$MAN1" '^\.Sh ENVIRONMENT' '^\.Sh ')
@@ -133,7 +133,7 @@ need_mandoc() {
 }
 
 @test "every environment variable the library and the launcher read is named in README.md" {
-	mapfile -t vars < <(grep -ohE 'getenv\("[A-Za-z_]+"\)' "$SRC"/shim/*/*.c | cut -d'"' -f2 | sort -u)
+	mapfile -t vars < <(grep -ohE '(getenv|env_at_load_get)\("[A-Za-z_]+"\)' "$SRC"/shim/*/*.c | cut -d'"' -f2 | sort -u)
 	echo "read: ${vars[*]}"
 	(( $(printf '%s\n' "${vars[@]}" | grep -c '^SOCKS_CHAIN') >= 5 ))
 	# a whole word: SOCKS_CHAIN inside SOCKS_CHAIN_FILE does not count
