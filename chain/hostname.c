@@ -7,8 +7,26 @@
 #define LABEL_MAX 63	/* RFC 1035 section 2.3.4 */
 #define NAME_MAX_TEXT 253	/* 255 on the wire, less the length bytes at each end */
 
-/* Underscores are not in RFC 952's alphabet, yet real names carry them (_dmarc, SRV, hosts). */
-#define LABEL_BYTES "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+/*
+ * Letters, digits, '-', and '_': underscores are not in RFC 952's alphabet,
+ * yet real names carry them (_dmarc, SRV, hosts). A test per byte, not
+ * strspn(), which builds a table of its accept set on every call: names are
+ * checked on every lookup.
+ */
+static bool label_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+static size_t label_length(const char *name)
+{
+	size_t n = 0;
+
+	while (label_byte((unsigned char)name[n]))
+		n++;
+	return n;
+}
 
 bool hostname_valid(const char *name)
 {
@@ -19,7 +37,7 @@ bool hostname_valid(const char *name)
 	if (len == 0 || len > NAME_MAX_TEXT)
 		return false;
 	while (len > 0) {
-		label = strspn(name, LABEL_BYTES);
+		label = label_length(name);
 		/* A leading '-' would be read as an option by the tools names reach (RFC 1123 2.1). */
 		if (label == 0 || label > LABEL_MAX || label > len || name[0] == '-')
 			return false;
