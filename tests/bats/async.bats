@@ -526,7 +526,7 @@ print('got', s.recv(64).decode().strip())"
 @test "async: two threads polling one pending socket both see it ready when its chain is" {
 	command -v python3 >/dev/null || missing "python3 is not installed"
 	# One steps the chain; the other waits to hear it is done, not for its deadline.
-	run "$SOCKSCHAIN" -q -c "$CHAIN connect_timeout=8000" python3 -c "
+	run "$SOCKSCHAIN" -q -c "$CHAIN connect_timeout=8" python3 -c "
 import select, socket, threading, time
 s = socket.socket()
 s.setblocking(False)
