@@ -113,7 +113,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	c->id = ++async.last_id;
 	/*
 	 * A program that polls right after connect() steps the chain itself;
-	 * the helper, woken now, takes it if nobody did by then.
+	 * the helper takes it if nobody did by then.
 	 */
 	now = clock_now_ms();
 	c->adopt_at = now + ADOPT_AFTER_MS;
