@@ -7,11 +7,16 @@ EVLOOP=$BUILD/tests/evloop
 PENDINGIO=$BUILD/tests/pendingio
 DELAY=25	# ms before every reply of each hop: two SOCKS5 hops cost ~100 ms
 
-setup() {
-	start_target echo
+# serve MODE: the target in MODE behind two hops that each wait $DELAY; sets CHAIN.
+serve() {
+	start_target "$1"
 	start_proxy p1 -D "$DELAY"
 	start_proxy p2 -D "$DELAY"
 	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+}
+
+setup() {
+	serve echo
 }
 
 teardown() {
@@ -26,6 +31,17 @@ evloop_run() {
 # summary KEY: a value from evloop's last line.
 summary() {
 	sed -nE "s/.*\\b$1=([0-9]+).*/\\1/p" <<<"${lines[-1]}"
+}
+
+# timings LINE: single and all, from a line "... single_ms=N all_ms=N ...".
+timings() {
+	single=$(sed -nE 's/.*single_ms=([0-9]+).*/\1/p' <<<"$1")
+	all=$(sed -nE 's/.*all_ms=([0-9]+).*/\1/p' <<<"$1")
+}
+
+# like_one SINGLE ALL: the many at once took about one's time (1.5 times, and 30 ms).
+like_one() {
+	[ "$2" -le $(($1 * 3 / 2 + 30)) ]
 }
 
 # one_connection_ms: how long one connection takes, the same way.
@@ -222,18 +238,15 @@ asyncio.run(main())"
 	[ "$status" -eq 0 ]
 	[ "${lines[7]}" = "asyncio 7" ]
 	[ "$(grep -c '^asyncio ' <<<"$output")" -eq 20 ]
-	local single=$(sed -nE 's/single_ms=([0-9]+).*/\1/p' <<<"${lines[-1]}")
-	local all=$(sed -nE 's/.*all_ms=([0-9]+)/\1/p' <<<"${lines[-1]}")
-	[ "$all" -le $((single * 3 / 2 + 30)) ]
+	local single all
+	timings "${lines[-1]}"
+	like_one "$single" "$all"
 }
 
 @test "async: curl --parallel, 20 transfers in about one's time" {
 	need_curl
 	stop_servers
-	start_target http
-	start_proxy p1 -D "$DELAY"
-	start_proxy p2 -D "$DELAY"
-	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	serve http
 	local urls=() i start single all
 	for ((i = 0; i < 20; i++)); do urls+=("http://$REMOTE:$((8000 + i))/$i"); done
 	start=$(date +%s%N)
@@ -251,16 +264,13 @@ asyncio.run(main())"
 	for ((i = 0; i < 20; i++)); do
 		grep -q "dest=$REMOTE:$((8000 + i)) " "$BATS_TEST_TMPDIR/p2.log"
 	done
-	[ "$all" -le $((single * 3 / 2 + 30)) ]
+	like_one "$single" "$all"
 }
 
 @test "async: node http.get x20 in about one's time" {
 	command -v node >/dev/null || missing "node is not installed"
 	stop_servers
-	start_target http
-	start_proxy p1 -D "$DELAY"
-	start_proxy p2 -D "$DELAY"
-	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	serve http
 	run "$SOCKSCHAIN" -q -c "$CHAIN" node -e "
 const http = require('http');
 const get = i => new Promise((ok, bad) => http.get({ host: '$REMOTE', port: 8000 + i, path: '/' + i, agent: false },
@@ -277,18 +287,15 @@ const get = i => new Promise((ok, bad) => http.get({ host: '$REMOTE', port: 8000
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "20" ]
-	local single=$(sed -nE 's/single_ms=([0-9]+).*/\1/p' <<<"${lines[1]}")
-	local all=$(sed -nE 's/.*all_ms=([0-9]+).*/\1/p' <<<"${lines[1]}")
-	[ "$all" -le $((single * 3 / 2 + 30)) ]
+	local single all
+	timings "${lines[1]}"
+	like_one "$single" "$all"
 }
 
 @test "async: node fetch x20 in about one's time, and the hops asked for each" {
 	command -v node >/dev/null || missing "node is not installed"
 	stop_servers
-	start_target http
-	start_proxy p1 -D "$DELAY"
-	start_proxy p2 -D "$DELAY"
-	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	serve http
 	run "$SOCKSCHAIN" -q -c "$CHAIN" node -e "
 const get = i => fetch('http://$REMOTE:' + (8000 + i) + '/' + i).then(r => r.text());
 (async () => {
@@ -300,9 +307,9 @@ const get = i => fetch('http://$REMOTE:' + (8000 + i) + '/' + i).then(r => r.tex
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "20" ]
-	local single=$(sed -nE 's/single_ms=([0-9]+).*/\1/p' <<<"${lines[1]}")
-	local all=$(sed -nE 's/.*all_ms=([0-9]+).*/\1/p' <<<"${lines[1]}")
-	[ "$all" -le $((single * 3 / 2 + 30)) ]
+	local single all
+	timings "${lines[1]}"
+	like_one "$single" "$all"
 	local i
 	for i in 99 $(seq 0 19); do
 		[[ $(proxy_log p2) == *"dest=$REMOTE:$((8000 + i)) "* ]]
@@ -470,10 +477,7 @@ start_nginx() {
 	# curl is the client, not under the library (need_curl's ASan skip is for curl preloaded)
 	command -v curl >/dev/null || missing "curl is not installed"
 	stop_servers
-	start_target http
-	start_proxy p1 -D "$DELAY"
-	start_proxy p2 -D "$DELAY"
-	CHAIN="socks5://127.0.0.1:$p1_PORT socks5://127.0.0.1:$p2_PORT"
+	serve http
 	start_nginx
 	local urls=() i start single all base="http://127.0.0.1:$NGINX_PORT"
 	for ((i = 0; i < 20; i++)); do urls+=("$base/$((8000 + i))"); done
@@ -494,7 +498,7 @@ start_nginx() {
 		[[ $output == *"request: GET /$((8000 + i)) HTTP/1.0"* ]]
 		[ "$(grep -c "dest=$REMOTE:$((8000 + i)) .*result=granted" "$BATS_TEST_TMPDIR/p2.log")" -eq 1 ]
 	done
-	[ "$all" -le $((single * 3 / 2 + 30)) ]
+	like_one "$single" "$all"
 }
 
 @test "async: a chain is dialed while the program sleeps, touching nothing of the library" {

@@ -410,6 +410,19 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 	[[ $(proxy_log p1) == "proto=socks5 user=- dest=$REMOTE:80 "*granted ]]
 }
 
+# python_attempt: python's attempt(), one connect to $REMOTE:80 printing its
+# outcome (an errno name, or ok) and how many milliseconds it took.
+python_attempt() {
+	cat <<PY
+def attempt():
+    s = socket.socket()
+    start = time.monotonic()
+    rc = s.connect_ex(('$REMOTE', 80))
+    print(errno.errorcode.get(rc, 'ok'), int((time.monotonic() - start) * 1000))
+    s.close()
+PY
+}
+
 @test "a hop name that failed to resolve is looked up again by the next connect, which works" {
 	command -v python3 >/dev/null || missing "python3 is not installed"
 	serve_hop_names
@@ -417,12 +430,7 @@ for dest in [('198.18.0.7', 4000), ('127.0.0.1', 53), ('127.0.0.1', 4000)]:
 import errno, socket, sys, time
 quiet = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 quiet.bind(('127.0.0.2', 53))   # a resolver that reads nothing and answers nothing
-def attempt():
-    s = socket.socket()
-    start = time.monotonic()
-    rc = s.connect_ex(('$REMOTE', 80))
-    print(errno.errorcode.get(rc, 'ok'), int((time.monotonic() - start) * 1000))
-    s.close()
+$(python_attempt)
 def resolver(line):
     with open(sys.argv[1], 'w') as f:
         f.write(line)
@@ -488,12 +496,7 @@ while True:
 	resolver 127.0.0.3 'timeout:5 attempts:1'
 	run preloaded SOCKS_CHAIN="timeout=1 socks5://proxy.test:$p1_PORT" python3 -c "
 import errno, socket, time
-def attempt():
-    s = socket.socket()
-    start = time.monotonic()
-    rc = s.connect_ex(('$REMOTE', 80))
-    print(errno.errorcode.get(rc, 'ok'), int((time.monotonic() - start) * 1000))
-    s.close()
+$(python_attempt)
 attempt()
 time.sleep(1)   # the answer comes 1.5 s after the question
 attempt()"
