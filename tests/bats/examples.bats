@@ -9,9 +9,8 @@ EXAMPLES=$BATS_TEST_DIRNAME/../../examples
 SHELL_ON=$EXAMPLES/sockschain-shell.sh
 
 setup() {
-	export HOME=$BATS_TEST_TMPDIR/home XDG_CONFIG_HOME=
-	unset SOCKS_CHAIN SOCKS_CHAIN_FILE SOCKS_CHAIN_LOG SOCKSCHAIN_LIB
-	mkdir -p "$HOME"
+	no_chain_anywhere
+	unset SOCKSCHAIN_LIB
 }
 
 teardown() {

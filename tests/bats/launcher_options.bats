@@ -6,9 +6,7 @@ load ../lib/common
 setup() {
 	start_target echo
 	start_proxy p1
-	export HOME=$BATS_TEST_TMPDIR/home XDG_CONFIG_HOME=
-	unset SOCKS_CHAIN SOCKS_CHAIN_FILE SOCKS_CHAIN_LOG
-	mkdir -p "$HOME"
+	no_chain_anywhere
 }
 
 teardown() {

@@ -5,9 +5,7 @@ load ../lib/common
 
 setup() {
 	start_target echo
-	export HOME=$BATS_TEST_TMPDIR/home XDG_CONFIG_HOME=
-	unset SOCKS_CHAIN SOCKS_CHAIN_FILE SOCKS_CHAIN_LOG SOCKS_CHAIN_VERBOSE PROXYCHAINS_CONF_FILE
-	mkdir -p "$HOME"
+	no_chain_anywhere
 	CONF=$BATS_TEST_TMPDIR/pc.conf
 }
 

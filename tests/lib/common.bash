@@ -90,6 +90,14 @@ hop() {
 	echo "socks4://127.0.0.1:${!var}"
 }
 
+# no_chain_anywhere: a home of the test's own and no chain variable, so that
+# nothing but what a test sets up names a chain (or a log, or a verbosity).
+no_chain_anywhere() {
+	export HOME=$BATS_TEST_TMPDIR/home XDG_CONFIG_HOME=
+	unset SOCKS_CHAIN SOCKS_CHAIN_FILE PROXYCHAINS_CONF_FILE SOCKS_CHAIN_LOG SOCKS_CHAIN_VERBOSE
+	mkdir -p "$HOME"
+}
+
 # proxy_log NAME: what the proxy was asked, one request a line.
 proxy_log() {
 	cat "${BATS_TEST_TMPDIR}/$1.log"
