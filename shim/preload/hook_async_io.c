@@ -243,6 +243,13 @@ SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 	return fn(fd, request, arg);
 }
 
+/* newfd (a result: -1 for none) is a new name of oldfd's socket: no epoll note of its own. */
+static void copied(int oldfd, int newfd)
+{
+	epoll_note_forget(newfd);
+	async_after_dup(oldfd, newfd);
+}
+
 SHIM_EXPORT int close(int fd)
 {
 	REAL(close_t, close);
@@ -261,8 +268,7 @@ SHIM_EXPORT int dup(int fd)
 
 	NEED_FN();
 	rc = fn(fd);
-	epoll_note_forget(rc);
-	async_after_dup(fd, rc);
+	copied(fd, rc);
 	return rc;
 }
 
@@ -275,10 +281,8 @@ SHIM_EXPORT int dup2(int oldfd, int newfd)
 	if (oldfd != newfd)
 		async_before_close(newfd);
 	rc = fn(oldfd, newfd);
-	if (oldfd != newfd) {
-		epoll_note_forget(rc);
-		async_after_dup(oldfd, rc);
-	}
+	if (oldfd != newfd)
+		copied(oldfd, rc);
 	return rc;
 }
 
@@ -291,8 +295,7 @@ SHIM_EXPORT int dup3(int oldfd, int newfd, int flags)
 	if (oldfd != newfd)
 		async_before_close(newfd);
 	rc = fn(oldfd, newfd, flags);
-	epoll_note_forget(rc);
-	async_after_dup(oldfd, rc);
+	copied(oldfd, rc);
 	return rc;
 }
 
@@ -327,8 +330,7 @@ static int hook_fcntl(fcntl_t fn, int fd, int cmd, va_list ap)
 	rc = kind == ARG_PTR ? fn(fd, cmd, ptr) : fn(fd, cmd, arg);
 	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && rc >= 0) {
 		saved = errno;
-		epoll_note_forget(rc);
-		async_after_dup(fd, rc);
+		copied(fd, rc);
 		errno = saved;
 	}
 	return rc;
