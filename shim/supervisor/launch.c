@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -59,11 +60,39 @@ static int mirror(int status)
 	return 128 + sig;
 }
 
+/*
+ * A stop report can be stale: if we were stopped ourselves (a SIGSTOP sent to
+ * us) while the program stopped, the shell's SIGCONT continues both before we
+ * read it, and mirroring it then would show the shell a stop nobody made.
+ * Where /proc cannot tell, the report is believed.
+ */
+static bool still_stopped(pid_t program)
+{
+	char path[64], line[512], *state;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)program);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	line[n] = '\0';
+	/* "pid (comm) S ...": comm may hold anything, so the state follows the last ')'. */
+	state = strrchr(line, ')');
+	return !state || state[1] != ' ' || state[2] == 'T' || state[2] == 't';
+}
+
 /* Stops with the signal that stopped the program, so the shell sees its job stop; returns once continued. */
-static void stop_like(int sig)
+static void stop_like(int sig, pid_t program)
 {
 	sigset_t one;
 
+	if (!still_stopped(program))
+		return;
 	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
 		sig = SIGSTOP;
 	signal(sig, SIG_DFL);
@@ -72,6 +101,27 @@ static void stop_like(int sig)
 	sigprocmask(SIG_UNBLOCK, &one, NULL);
 	raise(sig);
 	signal(sig, SIG_IGN);
+}
+
+enum { STOP_SIGNALS = 3 };
+static const int stop_signals[STOP_SIGNALS] = { SIGTSTP, SIGTTIN, SIGTTOU };
+
+/* The terminal's stops: ignored by the launcher, which stops only as the program did. */
+static void ignore_terminal_stops(struct sigaction saved[STOP_SIGNALS])
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+	int i;
+
+	for (i = 0; i < STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &ignore, &saved[i]);
+}
+
+static void restore_terminal_stops(const struct sigaction saved[STOP_SIGNALS])
+{
+	int i;
+
+	for (i = 0; i < STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &saved[i], NULL);
 }
 
 /*
@@ -104,7 +154,7 @@ static int read_reports(int report_fd, pid_t *program, int *status)
 		}
 	}
 	if (stop)
-		stop_like(stop);
+		stop_like(stop, *program);
 	return 1;
 }
 
@@ -140,6 +190,7 @@ static int wait_program(int report_fd, int sigfd, pid_t supervisor)
 
 int supervise(const char *path, char **argv, exec_fn exec_program)
 {
+	struct sigaction terminal_stops[STOP_SIGNALS];
 	sigset_t set, orig;
 	int pipefd[2], sigfd, status;
 	pid_t supervisor;
@@ -151,6 +202,8 @@ int supervise(const char *path, char **argv, exec_fn exec_program)
 	/* Blocked before the fork: a signal before the program's pid is known waits. */
 	if (sigprocmask(SIG_BLOCK, &set, &orig) < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
 		return EXIT_LAUNCHER;
+	/* Ignored before the fork: a Ctrl-Z, or the program's SIGTTIN, just after it stops us alone. */
+	ignore_terminal_stops(terminal_stops);
 	fflush(NULL);
 	supervisor = fork();
 	if (supervisor < 0) {
@@ -158,13 +211,11 @@ int supervise(const char *path, char **argv, exec_fn exec_program)
 		return EXIT_LAUNCHER;
 	}
 	if (supervisor == 0) {
+		restore_terminal_stops(terminal_stops);	/* the program's are as they were */
 		close(pipefd[0]);
 		serve_tree(pipefd[1], path, argv, exec_program, &orig);
 	}
 	close(pipefd[1]);
-	signal(SIGTSTP, SIG_IGN);	/* the terminal's stops: mirrored from the program instead */
-	signal(SIGTTIN, SIG_IGN);
-	signal(SIGTTOU, SIG_IGN);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)
 		return EXIT_LAUNCHER;

@@ -415,6 +415,24 @@ tty_wait() {
 	tty_wait '^status=4'
 }
 
+@test "job control: a launcher stopped from outside while the program stopped shows the shell no stop after fg" {
+	tty_start
+	tty_send 'set -b' Enter
+	# $! is the launcher: stopped, it cannot read that its program stopped on the terminal meanwhile.
+	tty_send '$S --supervise sh -c "sleep 0.3; read l; echo got=\$l; exit 3" & kill -STOP $!' Enter
+	tty_wait '^\[1\]\+ +Stopped +\$S'
+	sleep 1
+	# fg continues both; the stop report read then is stale, and the job stays in front.
+	tty_send fg Enter
+	tty_wait '^\$S --supervise'
+	sleep 0.5
+	tty_send again Enter
+	tty_wait '^got=again'
+	tty_send 'echo status=$?' Enter
+	tty_wait '^status=3'
+	[[ $(tty_screen | grep -c Stopped) == 1 ]]
+}
+
 @test "the launcher returns with the program; what it left in the background stays carried" {
 	local out=$BATS_TEST_TMPDIR/bg.out
 	run "$SOCKSCHAIN" --supervise sh -c "(sleep 2; exec '$CLIENT_STATIC' --send hi --expect hi $REMOTE 80) >'$out' 2>&1 </dev/null & exit 4"
