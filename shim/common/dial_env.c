@@ -32,9 +32,10 @@ int shim_dial_now(const struct shim_config *cfg, const struct chain *chain, int 
 	rc = chain_dial(fd, family, chain, env, target, rep);
 	if (!(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, flags);
+	if (rc == -EISCONN || rc == -EALREADY)
+		return rc;	/* the kernel's answer: the socket was connected (or connecting) already */
 	if (rc < 0) {
-		if (rc != -EISCONN && rc != -EALREADY)
-			env->do_connect(fd, &unspec, sizeof(unspec));
+		env->do_connect(fd, &unspec, sizeof(unspec));
 		trace_failed(cfg, chain, target, rep, -rc);
 		return rc;
 	}

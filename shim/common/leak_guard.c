@@ -26,24 +26,35 @@ bool leak_guard_on(const struct shim_config *cfg)
 	return cfg->chain.dns == DNS_REMOTE && !cfg->chain.udp_allowed && !cfg->supervised;
 }
 
+const char *leak_guard_refusal(const struct shim_config *cfg, int type, int protocol,
+			       const struct netaddr *dest)
+{
+	if (!leak_guard_on(cfg))
+		return NULL;
+	if (dest->port == DNS_PORT)
+		return "DNS would leave this machine beside the chain";
+	if (ports_unseen(type, protocol))
+		return "raw IP, whose ports cannot be seen, could carry DNS";
+	if (type == SOCK_DGRAM && !chain_bypasses(&cfg->chain, dest))
+		return "UDP cannot go through the chain, and must not go around it";
+	if (type != SOCK_STREAM && !chain_bypasses(&cfg->chain, dest))
+		return "only TCP can go through the chain, and this must not go around it";
+	return NULL;
+}
+
 int leak_guard_check(const struct shim_config *cfg, int type, int protocol,
 		     const struct netaddr *dest, const char *call)
 {
-	char where[NETADDR_TEXT_MAX];
-	const char *what;
+	const char *what = leak_guard_refusal(cfg, type, protocol, dest);
 
-	if (!leak_guard_on(cfg))
-		return 0;
-	if (dest->port == DNS_PORT)
-		what = "DNS would leave this machine beside the chain";
-	else if (ports_unseen(type, protocol))
-		what = "raw IP, whose ports cannot be seen, could carry DNS";
-	else if (type == SOCK_DGRAM && !chain_bypasses(&cfg->chain, dest))
-		what = "UDP cannot go through the chain, and must not go around it";
-	else if (type != SOCK_STREAM && !chain_bypasses(&cfg->chain, dest))
-		what = "only TCP can go through the chain, and this must not go around it";
-	else
-		return 0;
+	return what ? leak_guard_refuse(cfg, dest, call, what) : 0;
+}
+
+int leak_guard_refuse(const struct shim_config *cfg, const struct netaddr *dest,
+		      const char *call, const char *what)
+{
+	char where[NETADDR_TEXT_MAX];
+
 	netaddr_format(dest, where, sizeof(where));
 	shim_log(cfg, VERBOSITY_DEFAULT, "%s: %s refused: %s (udp=allow permits it)", where, call,
 		 what);

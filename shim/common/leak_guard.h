@@ -21,4 +21,10 @@ bool leak_guard_on(const struct shim_config *cfg);
 int leak_guard_check(const struct shim_config *cfg, int type, int protocol,
 		     const struct netaddr *dest, const char *call);
 
+/* leak_guard_check() in two: why it would refuse (NULL: it would not), then the refusal. */
+const char *leak_guard_refusal(const struct shim_config *cfg, int type, int protocol,
+			       const struct netaddr *dest);
+int leak_guard_refuse(const struct shim_config *cfg, const struct netaddr *dest,
+		      const char *call, const char *what);
+
 #endif

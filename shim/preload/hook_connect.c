@@ -135,24 +135,60 @@ static int connect_direct_by_name(const struct shim_config *cfg, int fd, int fam
 	return rc;
 }
 
+/* Whether the socket is connected already (or its connect done but not yet asked about). */
+static bool has_peer(int fd)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	int saved = errno;
+	bool connected = real_getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+
+	errno = saved;
+	return connected;
+}
+
+/*
+ * A socket connected already (or connecting) gets the kernel's own answer,
+ * EISCONN or EALREADY, and nothing of the library's: no refusal, no line, no
+ * lookup. Asked only where the library would answer: a chain's first connect
+ * gets the kernel's answer anyway.
+ */
+static bool kernel_answers(const struct stream *s, const struct sockaddr *addr, socklen_t len,
+			   int *rc)
+{
+	if (!has_peer(s->fd))
+		return false;
+	*rc = real_connect(s->fd, addr, len);
+	return true;
+}
+
 /* An internet stream socket of family: where the routes say. */
 static int connect_routed(const struct stream *s, const struct sockaddr *addr, socklen_t len,
 			  const struct netaddr *dest)
 {
-	int fd = s->fd, family = s->family;
+	int fd = s->fd, family = s->family, rc;
 	const struct shim_config *cfg = shim_config();
 	struct route_decision route;
 	struct endpoint target = { .name = NULL, .addr = *dest };
+	const char *guard;
+	bool link_local;
 	char name[256];
 
-	if (leak_guard_check(cfg, SOCK_STREAM, IPPROTO_TCP, dest, "connect") < 0)
-		return -1;
+	if ((guard = leak_guard_refusal(cfg, SOCK_STREAM, IPPROTO_TCP, dest)))
+		return kernel_answers(s, addr, len, &rc) ? rc
+							 : leak_guard_refuse(cfg, dest, "connect", guard);
 	if (fake_names_lookup(cfg, dest, name))
 		target.name = name;
 	else if (fake_names_in_range(cfg, dest))
-		return unknown_fake(cfg, dest);
+		return kernel_answers(s, addr, len, &rc) ? rc : unknown_fake(cfg, dest);
 	/* A chain that could not be loaded leaves only the default bypass. */
 	route_decide(&cfg->chain, target.name, dest, &route);
+	/* A proxy would reach whatever has that address on its own link: another host. */
+	link_local = !target.name && netaddr_is_link_local(dest);
+	/* Anything but a chain's dial is the library's own answer: the kernel's comes first. */
+	if ((route.action != ROUTE_CHAIN || !cfg->ok || link_local) &&
+	    kernel_answers(s, addr, len, &rc))
+		return rc;
 	if (!cfg->ok && !route.bypassed)	/* even -q says this: the chain is broken */
 		return refuse(cfg, &target, VERBOSITY_QUIET, cfg->error);
 	switch (route.action) {
@@ -165,24 +201,11 @@ static int connect_routed(const struct stream *s, const struct sockaddr *addr, s
 	case ROUTE_CHAIN:
 		break;
 	}
-	/* A proxy would reach whatever has that address on its own link: another host. */
-	if (!target.name && netaddr_is_link_local(dest))
+	if (link_local)
 		return refuse(cfg, &target, VERBOSITY_DEFAULT,
 			      "a link-local address is on this machine's own links, which no proxy "
 			      "shares (bypass it to connect directly)");
 	return dial(cfg, route.chain, s, &target);
-}
-
-/* Whether the socket is connected already (or its connect done but not yet asked about). */
-static bool has_peer(int fd)
-{
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(peer);
-	int saved = errno;
-	bool connected = real_getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
-
-	errno = saved;
-	return connected;
 }
 
 /* A thread cancelled inside the chain's connect: the others waiting for it hear so. */
@@ -225,7 +248,7 @@ static int connect_stream(int fd, int family, const struct sockaddr *addr, sockl
 	} else {
 		s.flags = flags;
 		s.ino = claim.ino;
-		rc = has_peer(fd) ? real_connect(fd, addr, len) : connect_routed(&s, addr, len, dest);
+		rc = connect_routed(&s, addr, len, dest);
 	}
 	pthread_cleanup_pop(0);
 	dialing_end(&claim, rc < 0 ? -errno : 0);
