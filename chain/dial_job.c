@@ -361,6 +361,11 @@ int dial_job_start(struct dial_job *j, int fd, int family, const struct chain *c
 	return dial_job_step(j, 0);
 }
 
+void dial_job_move(struct dial_job *j, int fd)
+{
+	j->fd = fd;
+}
+
 void dial_job_end(struct dial_job *j)
 {
 	hop_talk_end(&j->talk);

@@ -57,6 +57,9 @@ int dial_job_start(struct dial_job *j, int fd, int family, const struct chain *c
  */
 int dial_job_step(struct dial_job *j, int revents);
 
+/* The job goes on with the same socket under another descriptor number. */
+void dial_job_move(struct dial_job *j, int fd);
+
 /* Wipes what the job held of credentials. */
 void dial_job_end(struct dial_job *j);
 

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +26,18 @@
 static struct conn *new_conn(const struct shim_config *cfg, const struct chain *chain, int fd,
 			     ino_t ino, const struct endpoint *target)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c = malloc(sizeof(*c));
 
 	if (!c)
 		return NULL;
-	c->own_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	c->ino = ino ? ino : fd_inode(c->own_fd);	/* a copy: the same socket */
-	if (c->own_fd < 0 || c->own_fd >= MARK_FDS || c->ino == 0) {
-		if (c->own_fd >= 0)
-			async_real_close(c->own_fd);
+	/* The report and the job, most of its 20 kB, are dial_job_start()'s to set, as on the spot. */
+	memset(c, 0, offsetof(struct conn, rep));
+	c->ino = ino ? ino : fd_inode(fd);
+	if (c->ino == 0) {
 		free(c);
 		return NULL;
 	}
+	c->own_fd = -1;	/* made when the helper takes the chain, or the program closes fd */
 	c->fd = fd;
 	c->refs = 1;
 	c->cfg = cfg;
@@ -96,10 +97,8 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 		return 1;
 	hide_registered(c, fd);
 	env = shim_dial_env(cfg, chain, shim_own_connect, shim_resolve_hop);
-	rc = dial_job_start(&c->job, c->own_fd, family, chain, &env, &c->target, &c->rep);
+	rc = dial_job_start(&c->job, fd, family, chain, &env, &c->target, &c->rep);
 	async_lock();
-	bit_set(async.owned, c->own_fd, true);
-	bit_set(async.marks, c->own_fd, false);	/* a number the program closed unseen */
 	if (rc != DIAL_PENDING) {
 		/* done at once (a refused connect, a socketpair): as on the spot */
 		conn_finish(c, rc);
@@ -178,21 +177,30 @@ int async_settle(int fd)
 
 bool async_so_error(int fd, int *err)
 {
+	struct conn *c;
+	bool listed, pending;
 	int saved = errno;
 
+	async_lock();
+	c = conn_find(fd_inode(fd));
+	listed = c != NULL;
+	pending = listed && c->state == CONN_PENDING;
 	/*
 	 * A chain under way is a connect in progress, for which the kernel says 0
 	 * at once: programs ask right after connect() (Chromium does, for every
 	 * socket), and waiting here would take the connects of a loop in turns.
 	 */
-	if (async_pending(fd)) {
+	if (pending) {
 		*err = 0;
-		errno = saved;
-		return true;
+	} else if (listed) {
+		*err = c->err;	/* told once; then the socket is a plain unconnected one */
+		conn_free(c);
 	}
-	*err = async_settle(fd) < 0 ? errno : 0;
+	if (!pending)
+		bit_set(async.marks, fd, false);	/* done, or never ours: no more looking */
+	async_unlock();
 	errno = saved;
-	return *err != 0;
+	return listed;
 }
 
 bool async_pending(int fd)
@@ -258,6 +266,8 @@ bool async_before_close(int fd)
 		forget_regs(c, fd);
 		if (--c->refs == 0)
 			conn_cancel(c);
+		else if (fd == c->fd && c->state == CONN_PENDING && !conn_own(c))
+			helper_lost(c);	/* the chain was stepped on the number that goes now */
 	}
 	async_unlock();
 	return false;

@@ -82,6 +82,10 @@ static int plan_round(struct round *r)
 			continue;
 		}
 		c->adopt_at = 0;
+		if (!conn_own(c)) {
+			helper_lost(c);
+			continue;
+		}
 		r->pfds[r->n] = (struct pollfd){ .fd = c->own_fd, .events = c->job.events };
 		r->inos[r->n++] = c->ino;
 		if (c->job.deadline < first)
@@ -96,11 +100,12 @@ static int plan_round(struct round *r)
 }
 
 /*
- * Under lock: the program closed the helper's descriptor (close_range() over
- * everything). The socket may live on under the program's own number: then
- * it fails there, disconnected, rather than stay half made.
+ * Under lock: the descriptor c's chain is stepped on is gone (close_range()
+ * over everything), or no copy of it could be made. The socket may live on
+ * under the program's own number: then it fails there, disconnected, rather
+ * than stay half made.
  */
-static void helper_lost(struct conn *c)
+void helper_lost(struct conn *c)
 {
 	bit_set(async.owned, c->own_fd, false);
 	c->own_fd = -1;
@@ -116,14 +121,21 @@ static void helper_lost(struct conn *c)
 	waiters_notify();
 }
 
-/* Under lock: one pending connection after poll said revents. */
-void helper_step(struct conn *c, short revents)
+/*
+ * Under lock: one pending connection after poll said revents. fd_checked:
+ * the descriptor it is stepped on is the number the program polls, found to
+ * name the socket when its poll() began; a close() by another thread since
+ * would have moved the chain to the helper's copy (async_before_close), so
+ * its inode need not be asked again.
+ */
+void helper_step(struct conn *c, short revents, bool fd_checked)
 {
 	int rc;
 
 	if (c->state != CONN_PENDING)
 		return;
-	if (fd_inode(c->own_fd) != c->ino) {
+	if (!fd_checked && fd_inode(conn_fd(c)) != c->ino &&
+	    !(c->own_fd < 0 && conn_refind(c))) {
 		helper_lost(c);
 		return;
 	}
@@ -157,7 +169,7 @@ static void *helper(void *arg)
 		for (i = 1; i < r.n; i++)
 			if ((c = conn_find(r.inos[i])) && c->own_fd == r.pfds[i].fd &&
 			    c->drivers == 0)
-				helper_step(c, r.pfds[i].revents);
+				helper_step(c, r.pfds[i].revents, false);
 	}
 	return NULL;
 }

@@ -73,7 +73,7 @@ static int64_t stand_in(struct poll_state *ps, nfds_t i, bool *waits)
 		ps->driven[i] = c->id;
 		c->drivers++;
 	}
-	ps->copy[i].fd = c->own_fd;
+	ps->copy[i].fd = conn_fd(c);
 	ps->copy[i].events = c->job.events;
 	return c->job.deadline;
 }
@@ -120,6 +120,20 @@ static int64_t plan(struct poll_state *ps)
 }
 
 /*
+ * Under lock: c's chain, polled for fds[i], takes its step. Stepped on the
+ * program's own number, checked this call: done, that number needs no more
+ * looking (the program asks SO_ERROR next, and it is the kernel's answer).
+ */
+static void step(struct poll_state *ps, nfds_t i, struct conn *c)
+{
+	bool own_number = ps->copy[i].fd == ps->fds[i].fd;
+
+	helper_step(c, ps->copy[i].revents, own_number);
+	if (own_number && !conn_by_id(ps->driven[i]))	/* connected: only a failure stays listed */
+		bit_set(async.marks, ps->fds[i].fd, false);
+}
+
+/*
  * One real poll of the set, each pending socket replaced by its stand-in,
  * and no longer than the nearest chain deadline; then the chains that are
  * ready (or past their deadline) take their step. Returns how many of the
@@ -150,8 +164,8 @@ static int poll_once(struct poll_state *ps, int timeout_ms, const sigset_t *sigm
 		ps->fds[i].revents = ps->inos[i] ? 0 : ps->copy[i].revents;
 		visible += ps->fds[i].revents != 0;
 		if (ps->driven[i] && (c = conn_find(ps->inos[i])) && c->id == ps->driven[i] &&
-		    c->own_fd == ps->copy[i].fd)
-			helper_step(c, ps->copy[i].revents);
+		    conn_fd(c) == ps->copy[i].fd)
+			step(ps, i, c);
 	}
 	async_unlock();
 	if (polled > ps->n && ps->copy[ps->n].revents)

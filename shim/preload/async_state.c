@@ -8,6 +8,8 @@
 #include "real.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,6 +139,63 @@ struct conn *conn_find(ino_t ino)
 	return NULL;
 }
 
+/* Under lock: the descriptor c's chain is stepped on: the helper's copy, else the program's number. */
+int conn_fd(const struct conn *c)
+{
+	return c->own_fd >= 0 ? c->own_fd : c->fd;
+}
+
+/*
+ * Under lock: when the number the program connected no longer names c's
+ * socket (closed unseen, by close_range()), another the program holds of it
+ * (a dup() copy, marked) takes its place. False when there is none.
+ */
+bool conn_refind(struct conn *c)
+{
+	uint64_t word;
+	int i, fd;
+
+	for (i = 0; i < MARK_FDS / 64; i++) {
+		for (word = __atomic_load_n(&async.marks[i], __ATOMIC_ACQUIRE); word; word &= word - 1) {
+			fd = i * 64 + __builtin_ctzll(word);
+			if (fd != c->fd && fd_inode(fd) == c->ino) {
+				c->fd = fd;
+				if (c->own_fd < 0)
+					dial_job_move(&c->job, fd);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * Under lock: a copy of c's socket of the library's own, for the helper (the
+ * program's number is the program's to close). False when the program's
+ * number no longer names the socket, or no copy can be made.
+ */
+bool conn_own(struct conn *c)
+{
+	int fd;
+
+	if (c->own_fd >= 0)
+		return true;
+	if (fd_inode(c->fd) != c->ino && !conn_refind(c))
+		return false;
+	fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd >= MARK_FDS) {
+		async_real_close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		return false;
+	c->own_fd = fd;
+	dial_job_move(&c->job, fd);
+	bit_set(async.owned, fd, true);
+	bit_set(async.marks, fd, false);	/* a number the program closed unseen */
+	return true;
+}
+
 /* Under lock: the listed connection numbered id, or NULL once it is gone. */
 struct conn *conn_by_id(uint64_t id)
 {
@@ -162,8 +221,8 @@ static void unlink_conn(struct conn *gone)
 void conn_free(struct conn *c)
 {
 	unlink_conn(c);
-	dial_job_end(&c->job);
-	explicit_bzero(c, sizeof(*c));
+	dial_job_end(&c->job);	/* wipes what it held of credentials */
+	explicit_bzero(c, offsetof(struct conn, rep));
 	free(c);
 }
 
@@ -229,12 +288,12 @@ void conn_finish(struct conn *c, int rc)
 	if (rc == 0) {
 		peer_table_remember_inode(c->fd, c->ino, &c->rep.first_hop, &c->target.addr);
 		trace_connected(c->cfg, c->chain, &c->target, &c->rep);
-	} else {
-		if (rc != -EISCONN && rc != -EALREADY)
-			conn_disconnect(c->own_fd);	/* nothing may flow past a failed chain */
+	} else if (rc != -EISCONN && rc != -EALREADY) {	/* those are the kernel's own answer */
+		conn_disconnect(conn_fd(c));	/* nothing may flow past a failed chain */
 		trace_failed(c->cfg, c->chain, &c->target, &c->rep, -rc);
 	}
-	own_close(c->own_fd);
+	if (c->own_fd >= 0)
+		own_close(c->own_fd);
 	c->own_fd = -1;
 	conn_rearm(c);
 	if (rc == 0) {
@@ -256,7 +315,8 @@ void conn_cancel(struct conn *c)
 		conn_free(c);
 		return;
 	}
-	own_close(c->own_fd);
+	if (c->own_fd >= 0)
+		own_close(c->own_fd);
 	c->own_fd = -1;
 	c->state = CONN_CANCELLED;	/* the helper frees it */
 	helper_wake();

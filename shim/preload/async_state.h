@@ -6,10 +6,12 @@
  *
  * A connection is found by its socket's inode, so that dup() copies find it
  * and a new socket reusing a closed number does not. Program threads wait on
- * async.done for a chain. The helper works on its own duplicate (own_fd) of
- * the program's socket, so that a close() by the program can never make it
- * write to a descriptor that now names something else; before each step it
- * checks own_fd's inode, for programs that close every descriptor.
+ * async.done for a chain. A chain is stepped on the program's own number
+ * while the program's poll() steps it; the helper works on its own duplicate
+ * (own_fd), made when it takes the chain or when the program closes its
+ * number, so that a close() by the program can never make it write to a
+ * descriptor that now names something else. Before each step the
+ * descriptor's inode is checked, for programs that close every descriptor.
  *
  * A program thread whose poll() holds a pending socket steps that chain
  * itself (conn.drivers) and the helper keeps off it: two threads woken by
@@ -58,8 +60,8 @@ struct conn {
 	struct conn *next;
 	uint64_t id;			/* never reused, unlike a freed conn's address */
 	ino_t ino;
-	int fd;				/* the program's number, when it connected */
-	int own_fd;			/* the helper's duplicate; -1 once done */
+	int fd;				/* the program's number: the one it connected, or a copy once that went unseen */
+	int own_fd;			/* the helper's duplicate; -1 until needed, and once done */
 	unsigned refs;			/* the program's descriptors of it we know */
 	unsigned drivers;		/* program threads stepping it from their poll(): the helper keeps off */
 	int64_t adopt_at;		/* until then the helper leaves it to the program's poll(); 0: now */
@@ -71,6 +73,7 @@ struct conn {
 	char name[256];
 	struct epoll_reg regs[MAX_EPOLL_REGS];
 	unsigned nregs;
+	/* Last, and set by dial_job_start(): new_conn() zeroes only what comes before. */
 	struct dial_report rep;
 	struct dial_job job;
 };
@@ -135,6 +138,9 @@ void done_cond_make(void);
 
 /* The rest under async.lock. */
 struct conn *conn_find(ino_t ino);
+int conn_fd(const struct conn *c);
+bool conn_own(struct conn *c);
+bool conn_refind(struct conn *c);
 struct conn *conn_by_id(uint64_t id);
 void conn_free(struct conn *c);
 void conn_rearm(struct conn *c);
@@ -145,6 +151,7 @@ void helper_wake(void);
 void hand_over(struct conn *c);
 void waiters_notify(void);
 int helper_start(void);
-void helper_step(struct conn *c, short revents);
+void helper_step(struct conn *c, short revents, bool fd_checked);
+void helper_lost(struct conn *c);
 
 #endif

@@ -4,14 +4,15 @@
  * _FORTIFY_SOURCE, as distributions build programs, so that read(), recv()
  * and recvfrom() are the checking __read_chk, __recv_chk, __recvfrom_chk.
  *
- * usage: pendingio read|recv|recvfrom|recvmmsg|dupfd|dupfd-cloexec|sendmmsg|sendfile64|ppoll
- *                  HOST PORT [BYTES]
+ * usage: pendingio read|recv|recvfrom|recvmmsg|dupfd|dupfd-cloexec|dup-closerange|sendmmsg|
+ *                  sendfile64|ppoll HOST PORT [BYTES]
  *
  * The socket is made blocking after connect() (so that the call waits for
  * data, not EAGAIN), then: read, recv, recvfrom, recvmmsg: reads BYTES
  * (default 25) at once. dupfd, dupfd-cloexec: copies the socket with
  * fcntl(F_DUPFD[_CLOEXEC]), closes the original, reads the copy with
- * recvmsg. sendmmsg, sendfile64: sends "hello" so, then reads 5 bytes back.
+ * recvmsg. dup-closerange: the same with dup(), the original closed by
+ * close_range(), which the library does not see. sendmmsg, sendfile64: sends "hello" so, then reads 5 bytes back.
  * ppoll: waits (fortified: __ppoll_chk) until writable, then reads BYTES.
  * Prints "got=TEXT" (what it read, up to a line end), or "error=NAME"; ppoll
  * adds " waited_ms=N", how long ppoll took.
@@ -111,6 +112,12 @@ static ssize_t call(const char *op, int fd, char *buf, size_t n, nfds_t nfds)
 		close(fd);
 		return recvmsg_one(copy, buf, n);
 	}
+	if (strcmp(op, "dup-closerange") == 0) {
+		copy = dup(fd);
+		if (copy < 0 || close_range((unsigned)fd, (unsigned)fd, 0) < 0)
+			return -1;
+		return recvmsg_one(copy, buf, n);
+	}
 	if (strcmp(op, "sendmmsg") == 0)
 		return sendmmsg_hello(fd) < 0 ? -1 : recvmsg_one(fd, buf, n < 5 ? n : 5);
 	if (strcmp(op, "sendfile64") == 0)
@@ -132,7 +139,7 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
 		fprintf(stderr, "usage: pendingio read|recv|recvfrom|recvmmsg|dupfd|dupfd-cloexec|"
-			"sendmmsg|sendfile64|ppoll HOST PORT [BYTES]\n");
+			"dup-closerange|sendmmsg|sendfile64|ppoll HOST PORT [BYTES]\n");
 		return 2;
 	}
 	sa.sin_port = htons((uint16_t)atoi(argv[3]));
