@@ -2,7 +2,9 @@
  * Background dials: a non-blocking connect() through a chain returns
  * EINPROGRESS at once, and one helper thread (started by the first such
  * connect, never at load) drives every pending chain of the process from one
- * poll loop, on its own duplicate of the program's socket.
+ * poll loop, on its own duplicate of the program's socket; a program thread
+ * whose poll() holds a pending socket steps its chain itself, on the
+ * program's own number.
  *
  * Until its chain is done, the program must not see the socket as connected
  * (it is, to hop 1): the hooks hide its readiness from poll/select/epoll and
