@@ -118,7 +118,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	c->adopt_at = now + ADOPT_AFTER_MS;
 	async.last_connect_ms = now;
 	/* Napping, the helper looks soon enough by itself; asleep for long, it needs a wake. */
-	wake = async.helper_looks_by > now + HELPER_NAP_MS;
+	wake = async.helper_looks_by > now + HELPER_NAP_MS + 1;	/* +1: as plan_round rounds */
 	__atomic_store_n(&async.fresh, true, __ATOMIC_RELAXED);
 	c->next = async.conns;
 	async.conns = c;

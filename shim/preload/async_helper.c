@@ -146,6 +146,23 @@ void helper_step(struct conn *c, short revents, bool fd_checked)
 		conn_finish(c, rc);
 }
 
+/*
+ * The round's poll, then the lock. A look that found nothing due (a nap, or a
+ * deadline) does not queue for the lock behind a program thread stepping its
+ * own chain: it looks again a moment later, rather than make both threads
+ * sleep and wake in the kernel.
+ */
+static int wait_round(struct round *r, int timeout)
+{
+	int n = async_real_poll(r->pfds, r->n, timeout);
+
+	while (n == 0 && !async_trylock())
+		n = async_real_poll(r->pfds, r->n, HELPER_RETRY_MS);
+	if (n != 0)
+		async_lock();
+	return n;
+}
+
 static void *helper(void *arg)
 {
 	struct round r = { 0 };
@@ -160,8 +177,7 @@ static void *helper(void *arg)
 		keep_wake_fd();
 		timeout = plan_round(&r);
 		async_unlock();
-		n = async_real_poll(r.pfds, r.n, timeout);
-		async_lock();
+		n = wait_round(&r, timeout);
 		if (n < 0)
 			continue;	/* EINTR: signals are blocked, so only ENOMEM */
 		if (r.pfds[0].revents & POLLIN)

@@ -28,6 +28,14 @@ void async_lock(void)
 	async_inside++;
 }
 
+bool async_trylock(void)
+{
+	if (pthread_mutex_trylock(&async.lock) != 0)
+		return false;
+	async_inside++;
+	return true;
+}
+
 void async_unlock(void)
 {
 	async_inside--;

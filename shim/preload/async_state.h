@@ -43,6 +43,7 @@
 #define SETTLE_SLACK_MS 1000		/* a waiter gives the helper this long past a deadline */
 #define ADOPT_AFTER_MS 1		/* a new chain nobody waits for is the helper's after this */
 #define HELPER_NAP_MS 5			/* while connects keep coming, the helper looks this often */
+#define HELPER_RETRY_MS 1		/* a look that found the lock taken comes again this soon */
 #define BUSY_MS 100			/* connects this close together keep it napping, not woken */
 #define READINESS (EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM | EPOLLPRI)
 
@@ -119,6 +120,7 @@ extern __thread unsigned async_inside;
 extern __thread struct waiter *async_own_waiter;
 
 void async_lock(void);
+bool async_trylock(void);
 void async_unlock(void);
 
 int async_real_poll(struct pollfd *fds, nfds_t n, int timeout);
