@@ -12,10 +12,11 @@
  * (default 25) at once. dupfd, dupfd-cloexec: copies the socket with
  * fcntl(F_DUPFD[_CLOEXEC]), closes the original, reads the copy with
  * recvmsg. dup-closerange: the same with dup(), the original closed by
- * close_range(), which the library does not see. sendmmsg, sendfile64: sends "hello" so, then reads 5 bytes back.
- * ppoll: waits (fortified: __ppoll_chk) until writable, then reads BYTES.
- * Prints "got=TEXT" (what it read, up to a line end), or "error=NAME"; ppoll
- * adds " waited_ms=N", how long ppoll took.
+ * close_range(), which the library does not see. sendmmsg, sendfile64:
+ * sends "hello" so, then reads 5 bytes back. ppoll: waits (fortified:
+ * __ppoll_chk) until writable, then reads BYTES. Prints "got=TEXT" (what
+ * it read, up to a line end), or "error=NAME"; ppoll adds " waited_ms=N",
+ * how long ppoll took.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
