@@ -7,23 +7,11 @@
 #define LABEL_MAX 63	/* RFC 1035 section 2.3.4 */
 #define NAME_MAX_TEXT 253	/* 255 on the wire, less the length bytes at each end */
 
-/*
- * Letters, digits, '-', and '_': underscores are not in RFC 952's alphabet,
- * yet real names carry them (_dmarc, SRV, hosts). A test per byte, not
- * strspn(), which builds a table of its accept set on every call: names are
- * checked on every lookup.
- */
-static bool label_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '_';
-}
-
 static size_t label_length(const char *name)
 {
 	size_t n = 0;
 
-	while (label_byte((unsigned char)name[n]))
+	while (hostname_label_byte((unsigned char)name[n]))
 		n++;
 	return n;
 }
