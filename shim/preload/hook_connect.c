@@ -171,24 +171,26 @@ static int connect_routed(const struct stream *s, const struct sockaddr *addr, s
 	struct route_decision route;
 	struct endpoint target = { .name = NULL, .addr = *dest };
 	const char *guard;
-	bool link_local;
+	bool unknown = false, link_local;
 	char name[256];
 
-	if ((guard = leak_guard_refusal(cfg, SOCK_STREAM, IPPROTO_TCP, dest)))
-		return kernel_answers(s, addr, len, &rc) ? rc
-							 : leak_guard_refuse(cfg, dest, "connect", guard);
+	guard = leak_guard_refusal(cfg, SOCK_STREAM, IPPROTO_TCP, dest);
 	if (fake_names_lookup(cfg, dest, name))
 		target.name = name;
-	else if (fake_names_in_range(cfg, dest))
-		return kernel_answers(s, addr, len, &rc) ? rc : unknown_fake(cfg, dest);
+	else
+		unknown = fake_names_in_range(cfg, dest);
 	/* A chain that could not be loaded leaves only the default bypass. */
 	route_decide(&cfg->chain, target.name, dest, &route);
 	/* A proxy would reach whatever has that address on its own link: another host. */
 	link_local = !target.name && netaddr_is_link_local(dest);
 	/* Anything but a chain's dial is the library's own answer: the kernel's comes first. */
-	if ((route.action != ROUTE_CHAIN || !cfg->ok || link_local) &&
+	if ((guard || unknown || route.action != ROUTE_CHAIN || !cfg->ok || link_local) &&
 	    kernel_answers(s, addr, len, &rc))
 		return rc;
+	if (guard)
+		return leak_guard_refuse(cfg, dest, "connect", guard);
+	if (unknown)
+		return unknown_fake(cfg, dest);
 	if (!cfg->ok && !route.bypassed)	/* even -q says this: the chain is broken */
 		return refuse(cfg, &target, VERBOSITY_QUIET, cfg->error);
 	switch (route.action) {
