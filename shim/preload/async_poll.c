@@ -1,7 +1,8 @@
 /*
  * poll() around sockets whose chain is pending (async_conn.h): each is
- * polled through its chain's stand-in, the helper's descriptor, and the
- * calling thread steps the chain itself when it is ready. While it does, the
+ * polled through its chain's stand-in, the descriptor the chain is stepped
+ * on (the program's own, or the helper's copy), for what the chain waits
+ * on, and the calling thread steps the chain itself when it is ready. While it does, the
  * helper keeps off that chain (two threads waking for each reply would only
  * fight over the lock), so the call also keeps the chain's deadlines. A chain
  * another thread steps already is left to it: this call then waits on an
@@ -45,8 +46,8 @@ static bool let_go(uint64_t id)
 
 /*
  * Under lock: what to poll in place of fds[i] while its chain is pending.
- * A chain nobody steps yet this call steps: the helper's descriptor, for
- * what the chain waits on. One another thread steps, it leaves to that
+ * A chain nobody steps yet this call steps: the descriptor it is stepped
+ * on, for what the chain waits on. One another thread steps, it leaves to that
  * thread and waits to hear it is done (*waits). Returns the chain's
  * deadline, or INT64_MAX.
  */
