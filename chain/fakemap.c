@@ -109,10 +109,24 @@ static bool read_entry(struct fake_entry *e, char name[FAKE_NAME_MAX + 1], uint3
 	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == *seq;
 }
 
+/*
+ * Marks e used at now_ms, never earlier than it was: a thread that read the
+ * clock before another reused the entry must not make the new name look
+ * idle, and have it taken again at once.
+ */
+static void mark_used(struct fake_entry *e, int64_t now_ms)
+{
+	int64_t seen = __atomic_load_n(&e->used_ms, __ATOMIC_RELAXED);
+
+	while (seen < now_ms && !__atomic_compare_exchange_n(&e->used_ms, &seen, now_ms, true,
+							   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 /* Without the lock: marks e used now. False when a writer got to it since seq was read. */
 static bool touch_entry(struct fake_entry *e, uint32_t seq, int64_t now_ms)
 {
-	__atomic_store_n(&e->used_ms, now_ms, __ATOMIC_RELAXED);
+	mark_used(e, now_ms);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq;
 }
@@ -294,7 +308,7 @@ static int64_t locked_assign(struct fake_map *map, const struct fake_use *use, c
 
 	if (map->slots[slot]) {
 		k = map->slots[slot] - 1;
-		__atomic_store_n(&map->entries[k].used_ms, use->now_ms, __ATOMIC_RELAXED);
+		mark_used(&map->entries[k], use->now_ms);
 		return k;
 	}
 	if (map->count < limit) {
@@ -310,7 +324,7 @@ static int64_t locked_assign(struct fake_map *map, const struct fake_use *use, c
 			return k;
 		e = &map->entries[k];
 		store_name(e->name, name);
-		__atomic_store_n(&e->used_ms, use->now_ms, __ATOMIC_RELAXED);
+		mark_used(e, use->now_ms);	/* idle, so older: unless a late reader's touch */
 		__atomic_store_n(&e->seq, e->seq + 1, __ATOMIC_RELEASE);
 		slot = locked_find(map, name);	/* taking it may have moved slots */
 	}
@@ -358,7 +372,7 @@ bool fake_map_name(struct fake_map *map, const struct fake_use *use, const struc
 	if (lock(map) < 0)
 		return false;
 	memcpy(name, e->name, FAKE_NAME_MAX + 1);
-	__atomic_store_n(&e->used_ms, use->now_ms, __ATOMIC_RELAXED);
+	mark_used(e, use->now_ms);
 	pthread_mutex_unlock(&map->lock);
 	return name[0] != '\0';
 }
