@@ -19,6 +19,12 @@ struct dial_env {
 	uint64_t seed;			/* random mode: SOCKS_CHAIN_SEED, or random */
 	int64_t retry_after_ms;		/* how long a failed hop is skipped */
 	connect_fn do_connect;		/* the real connect() */
+	/*
+	 * The real getpeername(): asked when hop 1's connect() succeeds at once,
+	 * which on a socket that was connected already means no handshake must
+	 * go out. NULL: never asked (the unit tests' socket pairs).
+	 */
+	peername_fn do_getpeername;
 	hop_resolve_fn resolve_hop;	/* hops written as names; NULL: hop->addr as it is */
 };
 

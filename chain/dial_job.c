@@ -72,6 +72,27 @@ static int first_hop_address(struct dial_job *j, const struct hop *hop, struct n
 	return 0;
 }
 
+/*
+ * A fresh non-blocking TCP connect says EINPROGRESS; 0 at once comes from a
+ * deferred (TCP Fast Open) connect, which has no peer yet, or from a socket
+ * whose own connect had finished already: the kernel only counts it done at
+ * the next connect() (this one). A handshake must not go into that
+ * connection, whoever made it (this library's tunnel, or an inherited one).
+ */
+static bool connected_before(const struct dial_job *j)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	int saved = errno;
+	bool connected;
+
+	if (!j->env.do_getpeername)
+		return false;
+	connected = j->env.do_getpeername(j->fd, (struct sockaddr *)&peer, &len) == 0;
+	errno = saved;
+	return connected;
+}
+
 static int connect_first_hop(struct dial_job *j, const struct hop *hop)
 {
 	struct dial_report *rep = j->rep;
@@ -88,6 +109,10 @@ static int connect_first_hop(struct dial_job *j, const struct hop *hop)
 		return -EAFNOSUPPORT;
 	}
 	if (j->env.do_connect(j->fd, (struct sockaddr *)&j->hop1, j->hop1_len) == 0) {
+		if (connected_before(j)) {
+			snprintf(rep->reason, sizeof(rep->reason), "connect: %s", strerror(EISCONN));
+			return -EISCONN;
+		}
 		rep->connect_failed = false;
 		j->phase = JOB_BEGIN;
 		return MOVED_ON;
@@ -222,16 +247,16 @@ static int talk(struct dial_job *j, bool readable)
 }
 
 /*
- * Once the socket polls writable, asking again gives the outcome, and
- * completes the connect in the kernel's eyes too: any later connect() on the
- * socket then gets EISCONN, instead of a 0 that would start a handshake in
- * the tunnel.
+ * Writable with no error: connected (a TCP socket polls POLLERR from the
+ * moment its connect failed). Otherwise asking again gives the outcome. A
+ * later connect() on the socket is caught by connected_before().
  */
 static int connecting(struct dial_job *j, int revents)
 {
 	if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
 		return DIAL_PENDING;
-	if (j->env.do_connect(j->fd, (struct sockaddr *)&j->hop1, j->hop1_len) < 0 &&
+	if ((revents & (POLLERR | POLLHUP)) &&
+	    j->env.do_connect(j->fd, (struct sockaddr *)&j->hop1, j->hop1_len) < 0 &&
 	    errno != EISCONN) {
 		if (errno == EALREADY || errno == EINPROGRESS || errno == EINTR)
 			return DIAL_PENDING;

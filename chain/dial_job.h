@@ -29,7 +29,7 @@ struct dial_job {
 	int64_t overall;		/* ms: the whole connection (chain_connect_timeout_ms) */
 	int64_t hop_deadline;		/* ms: the hop being talked to */
 	int64_t hop_start_us;
-	struct sockaddr_storage hop1;	/* hop 1's address, asked again to finish connecting */
+	struct sockaddr_storage hop1;	/* hop 1's address, asked again when its connect fails */
 	socklen_t hop1_len;
 	int phase;			/* dial_job.c's enum */
 	int rc;				/* the last try's failure */

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 typedef int (*connect_fn)(int fd, const struct sockaddr *addr, socklen_t len);
+typedef int (*peername_fn)(int fd, struct sockaddr *addr, socklen_t *len);
 
 /*
  * Waits for events on fd until the deadline. Returns the events that came

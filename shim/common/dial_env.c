@@ -8,7 +8,8 @@
 #include <fcntl.h>
 
 struct dial_env shim_dial_env(const struct shim_config *cfg, const struct chain *chain,
-			      connect_fn do_connect, hop_resolve_fn resolve_hop)
+			      connect_fn do_connect, peername_fn do_getpeername,
+			      hop_resolve_fn resolve_hop)
 {
 	return (struct dial_env){
 		.health = hop_memory(),
@@ -16,6 +17,7 @@ struct dial_env shim_dial_env(const struct shim_config *cfg, const struct chain 
 		.seed = cfg->seed,
 		.retry_after_ms = cfg->chain.retry_after_ms,
 		.do_connect = do_connect,
+		.do_getpeername = do_getpeername,
 		.resolve_hop = resolve_hop,
 	};
 }

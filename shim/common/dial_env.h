@@ -5,9 +5,10 @@
 #include "../../chain/dial.h"
 #include "config.h"
 
-/* The shared hop memory, the seed and retry time, and the program's connect and resolver. */
+/* The shared hop memory, the seed and retry time, the real connect and getpeername, and the resolver. */
 struct dial_env shim_dial_env(const struct shim_config *cfg, const struct chain *chain,
-			      connect_fn do_connect, hop_resolve_fn resolve_hop);
+			      connect_fn do_connect, peername_fn do_getpeername,
+			      hop_resolve_fn resolve_hop);
 
 /*
  * Dials chain on fd, whose status flags are flags, there and then: made

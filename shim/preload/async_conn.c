@@ -96,7 +96,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	if (rc < 0 || !(c = new_conn(cfg, chain, fd, ino, target)))
 		return 1;
 	hide_registered(c, fd);
-	env = shim_dial_env(cfg, chain, shim_own_connect, shim_resolve_hop);
+	env = shim_dial_env(cfg, chain, shim_own_connect, real_getpeername, shim_resolve_hop);
 	rc = dial_job_start(&c->job, fd, family, chain, &env, &c->target, &c->rep);
 	async_lock();
 	if (rc != DIAL_PENDING) {

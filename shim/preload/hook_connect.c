@@ -88,7 +88,7 @@ struct stream {
 static int dial(const struct shim_config *cfg, const struct chain *chain, const struct stream *s,
 		const struct endpoint *target)
 {
-	struct dial_env env = shim_dial_env(cfg, chain, shim_own_connect, shim_resolve_hop);
+	struct dial_env env = shim_dial_env(cfg, chain, shim_own_connect, real_getpeername, shim_resolve_hop);
 	struct dial_report rep;
 	int saved = errno, rc;
 
@@ -159,6 +159,11 @@ static bool kernel_answers(const struct stream *s, const struct sockaddr *addr, 
 	if (!has_peer(s->fd))
 		return false;
 	*rc = real_connect(s->fd, addr, len);
+	/* A 0 only tells that an earlier non-blocking connect (or a tunnel's) had finished. */
+	if (*rc == 0) {
+		errno = EISCONN;
+		*rc = -1;
+	}
 	return true;
 }
 

@@ -23,12 +23,23 @@ static struct dial_job job;
 static struct dial_report rep;
 static int proxy;	/* the test's end */
 
-/* The first hop at 127.0.0.1:1 refuses; every other connect succeeds at once. */
+static unsigned connects;		/* calls of fake_connect */
+static peername_fn ask_peer;		/* the job's do_getpeername */
+
+/*
+ * The first hop at 127.0.0.1:1 refuses; at 127.0.0.1:2 it is in progress,
+ * then refused when asked again; every other connect succeeds at once.
+ */
 static int fake_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
 
 	(void)fd, (void)len;
+	connects++;
+	if (addr->sa_family == AF_INET && sin->sin_port == htons(2)) {
+		errno = connects == 1 ? EINPROGRESS : ECONNREFUSED;
+		return -1;
+	}
 	if (addr->sa_family == AF_INET && sin->sin_port == htons(1)) {
 		errno = ECONNREFUSED;
 		return -1;
@@ -36,15 +47,24 @@ static int fake_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	return 0;
 }
 
+/* A connect deferred until data goes (TCP Fast Open): no peer yet. */
+static int no_peer_yet(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	(void)fd, (void)addr, (void)len;
+	errno = ENOTCONN;
+	return -1;
+}
+
 static int start(const char *spec, const char *name)
 {
 	struct endpoint dest = { .name = name,
 				 .addr = { .family = AF_INET, .addr = { 198, 18, 0, 7 }, .port = 80 } };
 	struct dial_env env = { .health = &health, .seed = 1, .retry_after_ms = 30000,
-				.do_connect = fake_connect };
+				.do_connect = fake_connect, .do_getpeername = ask_peer };
 	int pair[2];
 
 	memset(&health, 0, sizeof(health));
+	connects = 0;
 	if (spec_parse(spec, "test", &cfg, &err) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair) < 0)
 		return -1000;
@@ -158,6 +178,44 @@ static void strict_fails_at_the_dead_hop(void)
 	finish();
 }
 
+/* Writable with no error is connected: nothing asks connect() again, the request goes. */
+static void writable_means_connected(void)
+{
+	uint8_t buf[64];
+
+	CHECK(start("socks4://127.0.0.1:2", NULL) == DIAL_PENDING);
+	CHECK(job.events == POLLOUT && connects == 1);
+	CHECK(dial_job_step(&job, POLLOUT) == DIAL_PENDING);
+	CHECK(connects == 1);
+	CHECK(heard(buf, sizeof(buf)) == 9 && buf[0] == 4);
+	finish();
+}
+
+/* An error with it: asking again gives the connect's outcome. */
+static void an_error_asks_the_outcome(void)
+{
+	CHECK(start("socks4://127.0.0.1:2", NULL) == DIAL_PENDING);
+	CHECK(dial_job_step(&job, POLLOUT | POLLERR | POLLHUP) == -ECONNREFUSED);
+	CHECK(connects == 2 && rep.connect_failed);
+	finish();
+}
+
+/* A socket with a peer already (this pair's, as a finished tunnel's): no byte goes to it. */
+static void a_connected_socket_gets_no_handshake(void)
+{
+	uint8_t buf[64];
+
+	ask_peer = getpeername;
+	CHECK(start("socks5://127.0.0.2:1080", NULL) == -EISCONN);
+	CHECK(heard(buf, sizeof(buf)) == -1 && errno == EAGAIN);
+	finish();
+	ask_peer = no_peer_yet;	/* a Fast Open connect: the handshake goes */
+	CHECK(start("socks5://127.0.0.2:1080", NULL) == DIAL_PENDING);
+	CHECK(heard(buf, sizeof(buf)) == 3 && memcmp(buf, "\x05\x01\x00", 3) == 0);
+	finish();
+	ask_peer = NULL;
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -166,5 +224,8 @@ int main(void)
 	RUN(the_deadline_ends_it);
 	RUN(dynamic_skips_a_dead_hop);
 	RUN(strict_fails_at_the_dead_hop);
+	RUN(writable_means_connected);
+	RUN(an_error_asks_the_outcome);
+	RUN(a_connected_socket_gets_no_handshake);
 	return check_done();
 }
