@@ -195,6 +195,13 @@ static int begin_talk(struct dial_job *j)
 			      sizeof(j->rep->reason));
 }
 
+/* Only a pipelined chain fills the batch, and its credentials go in it. */
+static void wipe_batch(struct dial_job *j)
+{
+	if (j->chain->pipeline)
+		explicit_bzero(j->batch, sizeof(j->batch));
+}
+
 /* Sends what is left of the pipelined batch. 0 when all went, DIAL_PENDING, or an errno. */
 static int send_batch(struct dial_job *j)
 {
@@ -281,7 +288,7 @@ static void try_failed(struct dial_job *j, int rc)
 {
 	j->rep->hop_us[j->pos] = clock_now_us() - j->hop_start_us;
 	hop_talk_end(&j->talk);
-	explicit_bzero(j->batch, sizeof(j->batch));
+	wipe_batch(j);
 	j->batch_len = j->batch_done = 0;
 	j->rc = rc;
 	if (j->chain->mode == MODE_STRICT || rc == -EISCONN || rc == -EALREADY ||
@@ -374,6 +381,7 @@ int dial_job_start(struct dial_job *j, int fd, int family, const struct chain *c
 	j->hop_deadline = j->overall;
 	j->rc = -EHOSTUNREACH;
 	j->batch_len = j->batch_done = 0;
+	j->talk.hop = NULL;	/* no talk yet for hop_talk_end() to wipe */
 	j->pos = 0;
 	j->phase = JOB_TRY;
 	/* Only the counts: the report is large, and its arrays are filled up to them. */
@@ -394,5 +402,5 @@ void dial_job_move(struct dial_job *j, int fd)
 void dial_job_end(struct dial_job *j)
 {
 	hop_talk_end(&j->talk);
-	explicit_bzero(j->batch, sizeof(j->batch));
+	wipe_batch(j);
 }

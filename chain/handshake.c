@@ -411,7 +411,9 @@ int hop_talk_begin(struct hop_talk *t, const struct hop *hop, const struct endpo
 
 void hop_talk_end(struct hop_talk *t)
 {
-	explicit_bzero(t->out, sizeof(t->out));
+	/* Only a hop with credentials puts secrets there; the others' 2 kB stay as they are. */
+	if (t->hop && (t->hop->user[0] || t->hop->has_pass))
+		explicit_bzero(t->out, sizeof(t->out));
 }
 
 /* Pipelined: the greeting offers one method, so the bytes after it can mean only one thing. */

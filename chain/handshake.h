@@ -59,7 +59,7 @@ int hop_talk_begin(struct hop_talk *t, const struct hop *hop, const struct endpo
  */
 int hop_talk_pump(struct hop_talk *t, int fd, bool readable, char *reason, size_t cap);
 
-/* Wipes the credentials the messages held. */
+/* Wipes the credentials the messages held; t->hop NULL (never begun): nothing to wipe. */
 void hop_talk_end(struct hop_talk *t);
 
 /* Says why waiting or I/O failed (-ETIMEDOUT: "did not answer in time"). Returns err. */

@@ -19,8 +19,13 @@ struct async_state async = {
 	.done_once = PTHREAD_ONCE_INIT,
 	.wake_fd = -1,
 };
-__thread unsigned async_inside;
-__thread struct waiter *async_own_waiter;
+/*
+ * Read by every hook: initial-exec, since the library is loaded with the
+ * program, puts them in the static TLS block, reached without a call to
+ * __tls_get_addr each time.
+ */
+__thread unsigned async_inside __attribute__((tls_model("initial-exec")));
+__thread struct waiter *async_own_waiter __attribute__((tls_model("initial-exec")));
 
 void async_lock(void)
 {

@@ -114,10 +114,10 @@ extern struct async_state async;
  * helper), where the hooks must not look at marks: a stale mark on a number
  * the library reuses would have it wait for itself.
  */
-extern __thread unsigned async_inside;
+extern __thread unsigned async_inside __attribute__((tls_model("initial-exec")));
 
 /* Per thread: the waiter of this thread's poll(), which needs no waking by itself. */
-extern __thread struct waiter *async_own_waiter;
+extern __thread struct waiter *async_own_waiter __attribute__((tls_model("initial-exec")));
 
 void async_lock(void);
 bool async_trylock(void);

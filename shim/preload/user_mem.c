@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 /* Per thread: its stack's bounds, learnt on first use; top 1 when they cannot be. */
-static __thread uintptr_t stack_bottom, stack_top;
+static __thread uintptr_t stack_bottom __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t stack_top __attribute__((tls_model("initial-exec")));
 
 static void learn_stack(void)
 {
