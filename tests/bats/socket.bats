@@ -98,6 +98,41 @@ print(s.recv(100).decode().strip())"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 1 ]
 }
 
+# A tunnel's socket asked to connect again where the library would not dial
+# (an address the default bypass sends straight out), or in a program it
+# was handed to across exec, whose library never saw it made.
+CONNECTED_ELSEWHERE="
+import errno, os, socket, sys
+s = socket.socket()
+print(1, errno.errorcode.get(s.connect_ex(('$REMOTE', 80)), 'ok'))
+if sys.argv[1] == 'bypassed':
+    print(2, errno.errorcode.get(s.connect_ex(('127.0.0.1', 9)), 'ok'))
+    s.sendall(b'still here\\n')
+    print(s.recv(100).decode().strip())
+else:
+    os.set_inheritable(s.fileno(), True)
+    os.execv(sys.executable, [sys.executable, '-c', sys.argv[2], str(s.fileno())])"
+EXECED_CHILD="
+import errno, socket, sys
+s = socket.socket(fileno=int(sys.argv[1]))
+print(2, errno.errorcode.get(s.connect_ex(('$REMOTE', 80)), 'ok'))
+s.sendall(b'still here\\n')
+print(s.recv(100).decode().strip())"
+
+@test "a tunnel connected again, to a bypassed address or after exec: EISCONN, nothing sent into it" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	for how in bypassed exec; do
+		: >"$BATS_TEST_TMPDIR/p1.log"
+		run preloaded python3 -c "$CONNECTED_ELSEWHERE" "$how" "$EXECED_CHILD"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "1 ok" ]
+		[ "${lines[1]}" = "2 EISCONN" ]
+		[ "${lines[2]}" = "still here" ]	# no handshake went to the target
+		[ "${#lines[@]}" -eq 3 ]
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/p1.log")" -eq 1 ]
+	done
+}
+
 # Thread B connects the socket thread A is still connecting. Arguments: MODE DELAY_MS.
 TWO_THREADS="
 import errno, socket, sys, threading, time
