@@ -88,7 +88,8 @@ struct stream {
 static int dial(const struct shim_config *cfg, const struct chain *chain, const struct stream *s,
 		const struct endpoint *target)
 {
-	struct dial_env env = shim_dial_env(cfg, chain, shim_own_connect, real_getpeername, shim_resolve_hop);
+	struct dial_env env = shim_dial_env(cfg, chain, shim_own_connect, real_getpeername,
+					    shim_resolve_hop);
 	struct dial_report rep;
 	int saved = errno, rc;
 
