@@ -2,6 +2,7 @@
 #include "dial_job.h"
 
 #include "deadline.h"
+#include "sockio.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -81,16 +82,7 @@ static int first_hop_address(struct dial_job *j, const struct hop *hop, struct n
  */
 static bool connected_before(const struct dial_job *j)
 {
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(peer);
-	int saved = errno;
-	bool connected;
-
-	if (!j->env.do_getpeername)
-		return false;
-	connected = j->env.do_getpeername(j->fd, (struct sockaddr *)&peer, &len) == 0;
-	errno = saved;
-	return connected;
+	return j->env.do_getpeername && sockio_has_peer(j->fd, j->env.do_getpeername);
 }
 
 static int connect_first_hop(struct dial_job *j, const struct hop *hop)

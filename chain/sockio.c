@@ -7,6 +7,17 @@
 #include <poll.h>
 #include <stdbool.h>
 
+bool sockio_has_peer(int fd, peername_fn do_getpeername)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	int saved = errno;
+	bool connected = do_getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+
+	errno = saved;
+	return connected;
+}
+
 int sockio_wait(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };

@@ -8,6 +8,7 @@
 #ifndef SOCKSCHAIN_SOCKIO_H
 #define SOCKSCHAIN_SOCKIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -20,6 +21,13 @@ typedef int (*peername_fn)(int fd, struct sockaddr *addr, socklen_t *len);
  * (POLLERR and POLLHUP included), or -ETIMEDOUT.
  */
 int sockio_wait(int fd, short events, int64_t deadline);
+
+/*
+ * Whether fd has a peer, asked with the given getpeername function (the real
+ * one, in the shim): connected, or its connect finished and not yet asked
+ * about. errno is left as it was.
+ */
+bool sockio_has_peer(int fd, peername_fn do_getpeername);
 
 /* Connects with the given connect function (the real one, in the shim). */
 int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,

@@ -9,6 +9,7 @@
 #include "async_conn.h"
 #include "../../chain/route.h"
 #include "../../chain/sockdest.h"
+#include "../../chain/sockio.h"
 #include "../common/config.h"
 #include "../common/dial_env.h"
 #include "dialing.h"
@@ -136,18 +137,6 @@ static int connect_direct_by_name(const struct shim_config *cfg, int fd, int fam
 	return rc;
 }
 
-/* Whether the socket is connected already (or its connect done but not yet asked about). */
-static bool has_peer(int fd)
-{
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(peer);
-	int saved = errno;
-	bool connected = real_getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
-
-	errno = saved;
-	return connected;
-}
-
 /*
  * A socket connected already (or connecting) gets the kernel's own answer,
  * EISCONN or EALREADY, and nothing of the library's: no refusal, no line, no
@@ -157,7 +146,7 @@ static bool has_peer(int fd)
 static bool kernel_answers(const struct stream *s, const struct sockaddr *addr, socklen_t len,
 			   int *rc)
 {
-	if (!has_peer(s->fd))
+	if (!sockio_has_peer(s->fd, real_getpeername))
 		return false;
 	*rc = real_connect(s->fd, addr, len);
 	/* A 0 only tells that an earlier non-blocking connect (or a tunnel's) had finished. */
