@@ -134,8 +134,7 @@ void helper_step(struct conn *c, short revents, bool fd_checked)
 
 	if (c->state != CONN_PENDING)
 		return;
-	if (!fd_checked && fd_inode(conn_fd(c)) != c->ino &&
-	    !(c->own_fd < 0 && conn_refind(c))) {
+	if (!fd_checked && !conn_fd_valid(c)) {
 		helper_lost(c);
 		return;
 	}

@@ -163,7 +163,7 @@ int conn_fd(const struct conn *c)
  * socket (closed unseen, by close_range()), another the program holds of it
  * (a dup() copy, marked) takes its place. False when there is none.
  */
-bool conn_refind(struct conn *c)
+static bool conn_refind(struct conn *c)
 {
 	uint64_t word;
 	int i, fd;
@@ -173,13 +173,22 @@ bool conn_refind(struct conn *c)
 			fd = i * 64 + __builtin_ctzll(word);
 			if (fd != c->fd && fd_inode(fd) == c->ino) {
 				c->fd = fd;
-				if (c->own_fd < 0)
-					dial_job_move(&c->job, fd);
+				dial_job_move(&c->job, fd);	/* stepped on the program's number */
 				return true;
 			}
 		}
 	}
 	return false;
+}
+
+/*
+ * Under lock: whether the descriptor c's chain is stepped on still names its
+ * socket; when that is the program's number and it went unseen, a copy the
+ * program holds takes its place.
+ */
+bool conn_fd_valid(struct conn *c)
+{
+	return fd_inode(conn_fd(c)) == c->ino || (c->own_fd < 0 && conn_refind(c));
 }
 
 /*
@@ -193,7 +202,7 @@ bool conn_own(struct conn *c)
 
 	if (c->own_fd >= 0)
 		return true;
-	if (fd_inode(c->fd) != c->ino && !conn_refind(c))
+	if (!conn_fd_valid(c))
 		return false;
 	fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 0);
 	if (fd >= MARK_FDS) {

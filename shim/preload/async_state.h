@@ -141,8 +141,8 @@ void done_cond_make(void);
 /* The rest under async.lock. */
 struct conn *conn_find(ino_t ino);
 int conn_fd(const struct conn *c);
+bool conn_fd_valid(struct conn *c);
 bool conn_own(struct conn *c);
-bool conn_refind(struct conn *c);
 struct conn *conn_by_id(uint64_t id);
 void conn_free(struct conn *c);
 void conn_rearm(struct conn *c);
