@@ -124,14 +124,20 @@ static int64_t plan(struct poll_state *ps)
  * Under lock: c's chain, polled for fds[i], takes its step. Stepped on the
  * program's own number, checked this call: done, that number needs no more
  * looking (the program asks SO_ERROR next, and it is the kernel's answer).
+ * Returns the events fds[i] has now that the kernel need not be asked for:
+ * a socket just connected has room to write (anything that befalls it
+ * later, a reset, the program learns from its next call, as if it came
+ * just after this poll).
  */
-static void step(struct poll_state *ps, nfds_t i, struct conn *c)
+static short step(struct poll_state *ps, nfds_t i, struct conn *c)
 {
 	bool own_number = ps->copy[i].fd == ps->fds[i].fd;
 
 	helper_step(c, ps->copy[i].revents, own_number);
-	if (own_number && !conn_by_id(ps->driven[i]))	/* connected: only a failure stays listed */
-		bit_set(async.marks, ps->fds[i].fd, false);
+	if (!own_number || conn_by_id(ps->driven[i]))
+		return 0;
+	bit_set(async.marks, ps->fds[i].fd, false);	/* connected: only a failure stays listed */
+	return ps->fds[i].events & (POLLOUT | POLLWRNORM);
 }
 
 /*
@@ -163,10 +169,10 @@ static int poll_once(struct poll_state *ps, int timeout_ms, const sigset_t *sigm
 	async_lock();
 	for (i = 0; i < ps->n; i++) {
 		ps->fds[i].revents = ps->inos[i] ? 0 : ps->copy[i].revents;
-		visible += ps->fds[i].revents != 0;
 		if (ps->driven[i] && (c = conn_find(ps->inos[i])) && c->id == ps->driven[i] &&
 		    conn_fd(c) == ps->copy[i].fd)
-			step(ps, i, c);
+			ps->fds[i].revents = step(ps, i, c);
+		visible += ps->fds[i].revents != 0;
 	}
 	async_unlock();
 	if (polled > ps->n && ps->copy[ps->n].revents)
