@@ -26,6 +26,13 @@ struct dial_env {
 	 */
 	peername_fn do_getpeername;
 	hop_resolve_fn resolve_hop;	/* hops written as names; NULL: hop->addr as it is */
+	/*
+	 * The socket's family is taken from the program's address, unasked: a
+	 * first hop the socket cannot take (the kernel's EINVAL or EAFNOSUPPORT,
+	 * or an IPv6 hop for an AF_INET socket) then ends the dial, no hop
+	 * blamed, with rep->family_doubted set for the caller to ask the socket.
+	 */
+	bool family_guessed;
 };
 
 /* A hop left out of the path, and why. */
@@ -50,6 +57,7 @@ struct dial_report {
 	int64_t hop_us[CHAIN_MAX_HOPS];	/* how long each took, by place in the path */
 	unsigned failed_pos;		/* on failure: the place in the path that failed */
 	bool connect_failed;		/* ...and it was the TCP connect to the first hop */
+	bool family_doubted;		/* ...which the socket refused (dial_env.family_guessed) */
 	char reason[256];		/* on failure: what that hop did */
 	struct dial_skip skips[CHAIN_MAX_HOPS * 2];
 	unsigned nskips;

@@ -85,6 +85,14 @@ static bool connected_before(const struct dial_job *j)
 	return j->env.do_getpeername && sockio_has_peer(j->fd, j->env.do_getpeername);
 }
 
+/* A guessed family the first hop's address did not suit may be wrong: the caller asks. */
+static int family_doubt(struct dial_job *j, int rc)
+{
+	if (j->env.family_guessed && (rc == -EINVAL || rc == -EAFNOSUPPORT))
+		j->rep->family_doubted = true;
+	return rc;
+}
+
 static int connect_first_hop(struct dial_job *j, const struct hop *hop)
 {
 	struct dial_report *rep = j->rep;
@@ -98,7 +106,7 @@ static int connect_first_hop(struct dial_job *j, const struct hop *hop)
 	if (j->hop1_len == 0) {
 		snprintf(rep->reason, sizeof(rep->reason),
 			 "is an IPv6 address, and the program's socket is IPv4");
-		return -EAFNOSUPPORT;
+		return family_doubt(j, -EAFNOSUPPORT);
 	}
 	if (j->env.do_connect(j->fd, (struct sockaddr *)&j->hop1, j->hop1_len) == 0) {
 		if (connected_before(j)) {
@@ -112,7 +120,7 @@ static int connect_first_hop(struct dial_job *j, const struct hop *hop)
 	/* EINTR on a non-blocking connect still leaves the attempt running. */
 	if (errno != EINPROGRESS && errno != EINTR) {
 		snprintf(rep->reason, sizeof(rep->reason), "connect: %s", strerror(errno));
-		return -errno;
+		return family_doubt(j, -errno);
 	}
 	j->phase = JOB_CONNECTING;
 	j->events = POLLOUT;
@@ -284,7 +292,7 @@ static void try_failed(struct dial_job *j, int rc)
 	j->batch_len = j->batch_done = 0;
 	j->rc = rc;
 	if (j->chain->mode == MODE_STRICT || rc == -EISCONN || rc == -EALREADY ||
-	    clock_now_ms() >= j->overall) {
+	    j->rep->family_doubted || clock_now_ms() >= j->overall) {
 		j->phase = JOB_FAILED;
 		return;
 	}
@@ -382,6 +390,7 @@ int dial_job_start(struct dial_job *j, int fd, int family, const struct chain *c
 	rep->skip_text_len = 0;
 	rep->failed_pos = 0;
 	rep->connect_failed = false;
+	rep->family_doubted = false;
 	blame_init(&j->blame, chain, env);
 	return dial_job_step(j, 0);
 }

@@ -38,7 +38,8 @@ int shim_dial_now(const struct shim_config *cfg, const struct chain *chain, int 
 		return rc;	/* the kernel's answer: the socket was connected (or connecting) already */
 	if (rc < 0) {
 		env->do_connect(fd, &unspec, sizeof(unspec));
-		trace_failed(cfg, chain, target, rep, -rc);
+		if (!rep->family_doubted)	/* its caller asks the socket (hook_connect.c) */
+			trace_failed(cfg, chain, target, rep, -rc);
 		return rc;
 	}
 	trace_connected(cfg, chain, target, rep);

@@ -72,15 +72,15 @@ static void hide_registered(struct conn *c, int fd)
 	errno = saved;
 }
 
-int async_connect(const struct shim_config *cfg, const struct chain *chain, int fd, ino_t ino,
-		  int family, const struct endpoint *target)
+int async_connect(const struct shim_config *cfg, const struct chain *chain,
+		  const struct dial_env *env, int fd, ino_t ino, int family,
+		  const struct endpoint *target)
 {
-	struct dial_env env;
 	struct conn *c;
 	ino_t wake_ino;
 	int64_t now;
 	int rc, wake_fd;
-	bool wake;
+	bool wake, doubted;
 
 	if (fd < 0 || fd >= MARK_FDS)
 		return 1;
@@ -96,15 +96,17 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain, int 
 	if (rc < 0 || !(c = new_conn(cfg, chain, fd, ino, target)))
 		return 1;
 	hide_registered(c, fd);
-	env = shim_dial_env(cfg, chain, shim_own_connect, real_getpeername, shim_resolve_hop);
-	rc = dial_job_start(&c->job, fd, family, chain, &env, &c->target, &c->rep);
+	rc = dial_job_start(&c->job, fd, family, chain, env, &c->target, &c->rep);
 	async_lock();
 	if (rc != DIAL_PENDING) {
 		/* done at once (a refused connect, a socketpair): as on the spot */
+		doubted = rc < 0 && c->rep.family_doubted;
 		conn_finish(c, rc);
 		if (rc < 0)
 			conn_free(c);
 		async_unlock();
+		if (doubted)
+			return 1;
 		if (rc < 0)
 			errno = -rc;
 		return rc < 0 ? -1 : 0;

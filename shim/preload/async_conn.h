@@ -18,6 +18,7 @@
 #ifndef SOCKSCHAIN_ASYNC_CONN_H
 #define SOCKSCHAIN_ASYNC_CONN_H
 
+#include "../../chain/dial.h"
 #include "../../chain/spec.h"
 #include "../common/config.h"
 
@@ -28,11 +29,14 @@
 
 /*
  * connect() on the non-blocking socket fd (inode ino, 0 if unknown) through
- * chain: 1 when the background cannot take it (dial on the spot), else like
- * connect(): 0, or -1 with errno (EINPROGRESS: under way).
+ * chain, with env's real calls: 1 when the background cannot take it (dial
+ * on the spot; also for a first hop refused on a guessed family, which the
+ * dial on the spot reports), else like connect(): 0, or -1 with errno
+ * (EINPROGRESS: under way).
  */
-int async_connect(const struct shim_config *cfg, const struct chain *chain, int fd, ino_t ino,
-		  int family, const struct endpoint *target);
+int async_connect(const struct shim_config *cfg, const struct chain *chain,
+		  const struct dial_env *env, int fd, ino_t ino, int family,
+		  const struct endpoint *target);
 
 /* Cheap, without a lock: whether fd may be a socket whose chain is pending or failed. */
 bool async_marked(int fd);

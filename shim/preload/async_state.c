@@ -312,7 +312,8 @@ void conn_finish(struct conn *c, int rc)
 		trace_connected(c->cfg, c->chain, &c->target, &c->rep);
 	} else if (rc != -EISCONN && rc != -EALREADY) {	/* those are the kernel's own answer */
 		conn_disconnect(conn_fd(c));	/* nothing may flow past a failed chain */
-		trace_failed(c->cfg, c->chain, &c->target, &c->rep, -rc);
+		if (!c->rep.family_doubted)	/* its caller asks the socket (hook_connect.c) */
+			trace_failed(c->cfg, c->chain, &c->target, &c->rep, -rc);
 	}
 	if (c->own_fd >= 0)
 		own_close(c->own_fd);

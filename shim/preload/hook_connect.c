@@ -82,24 +82,48 @@ int shim_resolve_hop(const struct hop *hop, int64_t deadline, struct netaddr *ad
 struct stream {
 	int fd;
 	int family;
+	bool family_guessed;	/* family is the address's (socket_kind.h), until other_family() */
 	int flags;		/* its file status flags */
 	ino_t ino;		/* 0 when unknown */
 };
 
-static int dial(const struct shim_config *cfg, const struct chain *chain, const struct stream *s,
-		const struct endpoint *target)
+/*
+ * Asked before the library answers for a socket whose family was guessed:
+ * a socket of another family gets the kernel's answer to the program's own
+ * address, as if the library had never looked (a stream socket connects to
+ * no address but its own family's, so that answer is a refusal).
+ */
+static bool other_family(struct stream *s, const struct sockaddr *addr, socklen_t len, int *rc)
+{
+	int family;
+
+	if (!s->family_guessed)
+		return false;
+	s->family_guessed = false;
+	if (socket_family(s->fd, &family) == 0 && family == s->family)
+		return false;
+	*rc = real_connect(s->fd, addr, len);
+	return true;
+}
+
+/* One dial of the chain: 0, or -1 with errno; *doubted when the socket may be of another family. */
+static int dial_once(const struct shim_config *cfg, const struct chain *chain,
+		     const struct stream *s, const struct endpoint *target, bool *doubted)
 {
 	struct dial_env env = shim_dial_env(cfg, chain, shim_own_connect, real_getpeername,
 					    shim_resolve_hop);
 	struct dial_report rep;
 	int saved = errno, rc;
 
+	env.family_guessed = s->family_guessed;
+	*doubted = false;
 	/* A non-blocking socket's chain is dialed in the background: EINPROGRESS. */
 	if ((s->flags & O_NONBLOCK) && !chain->no_async &&
-	    (rc = async_connect(cfg, chain, s->fd, s->ino, s->family, target)) <= 0)
+	    (rc = async_connect(cfg, chain, &env, s->fd, s->ino, s->family, target)) <= 0)
 		return rc;
 	rc = shim_dial_now(cfg, chain, s->fd, s->flags, s->family, target, &env, &rep);
 	if (rc < 0) {
+		*doubted = rep.family_doubted;
 		errno = -rc;
 		return -1;
 	}
@@ -109,6 +133,22 @@ static int dial(const struct shim_config *cfg, const struct chain *chain, const 
 		peer_table_remember(s->fd, &rep.first_hop, &target->addr);
 	errno = saved;
 	return 0;
+}
+
+/*
+ * The first hop's connect is the kernel's word on a guessed family: a socket
+ * that refused it is asked, and dialed again if it is of that family after
+ * all (an IPv6 first hop for an IPv4 socket, which a dynamic chain skips).
+ */
+static int dial(const struct shim_config *cfg, const struct chain *chain, struct stream *s,
+		const struct endpoint *target, const struct sockaddr *addr, socklen_t len)
+{
+	bool doubted;
+	int rc = dial_once(cfg, chain, s, target, &doubted);
+
+	if (rc < 0 && doubted && !other_family(s, addr, len, &rc))
+		rc = dial_once(cfg, chain, s, target, &doubted);
+	return rc;
 }
 
 /*
@@ -158,7 +198,7 @@ static bool kernel_answers(const struct stream *s, const struct sockaddr *addr, 
 }
 
 /* An internet stream socket of family: where the routes say. */
-static int connect_routed(const struct stream *s, const struct sockaddr *addr, socklen_t len,
+static int connect_routed(struct stream *s, const struct sockaddr *addr, socklen_t len,
 			  const struct netaddr *dest)
 {
 	int fd = s->fd, family = s->family, rc;
@@ -180,7 +220,7 @@ static int connect_routed(const struct stream *s, const struct sockaddr *addr, s
 	link_local = !target.name && netaddr_is_link_local(dest);
 	/* Anything but a chain's dial is the library's own answer: the kernel's comes first. */
 	if ((guard || unknown || route.action != ROUTE_CHAIN || !cfg->ok || link_local) &&
-	    kernel_answers(s, addr, len, &rc))
+	    (kernel_answers(s, addr, len, &rc) || other_family(s, addr, len, &rc)))
 		return rc;
 	if (guard)
 		return leak_guard_refuse(cfg, dest, "connect", guard);
@@ -202,7 +242,7 @@ static int connect_routed(const struct stream *s, const struct sockaddr *addr, s
 		return refuse(cfg, &target, VERBOSITY_DEFAULT,
 			      "a link-local address is on this machine's own links, which no proxy "
 			      "shares (bypass it to connect directly)");
-	return dial(cfg, route.chain, s, &target);
+	return dial(cfg, route.chain, s, &target, addr, len);
 }
 
 /* A thread cancelled inside the chain's connect: the others waiting for it hear so. */
@@ -217,11 +257,12 @@ static void abandon(void *claim)
  * socket already connected gets the kernel's own answer, EISCONN, and nothing
  * is sent, whatever the address and the routes.
  */
-static int connect_stream(int fd, int family, const struct sockaddr *addr, socklen_t len,
-			  const struct netaddr *dest)
+static int connect_stream(int fd, const struct socket_kind *kind, const struct sockaddr *addr,
+			  socklen_t len, const struct netaddr *dest)
 {
 	struct dialing claim;
-	struct stream s = { .fd = fd, .family = family };
+	struct stream s = { .fd = fd, .family = kind->family,
+			    .family_guessed = kind->family_guessed };
 	int flags, rc;
 
 	if (shim_config_loading()) {
@@ -261,25 +302,33 @@ static int connect_judged(int fd, const struct socket_kind *kind, const struct s
 	if (!sockdest_judge(kind->family, kind->type, SOCKDEST_CONNECT, addr, len, &dest))
 		return real_connect(fd, addr, len);
 	if (kind->type == SOCK_STREAM)
-		return connect_stream(fd, kind->family, addr, len, &dest);
+		return connect_stream(fd, kind, addr, len, &dest);
 	if (!shim_config_loading() &&
 	    leak_guard_check(shim_config(), kind->type, kind->protocol, &dest, "connect") < 0)
 		return -1;
 	return real_connect(fd, addr, len);
 }
 
+/*
+ * An address of another family than the internet's passes as it is, whatever
+ * the socket (a disconnect, AF_UNIX). A stream socket's family is guessed
+ * from the address (socket_kind.h): one question fewer on every connection.
+ */
 int shim_connect_copied(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	struct socket_kind kind;
+	struct socket_kind kind = { .family = addr->sa_family, .family_guessed = true };
 
-	if (!socket_kind_inet(fd, &kind))
+	if ((kind.family != AF_INET && kind.family != AF_INET6) || socket_type(fd, &kind.type) < 0)
+		return real_connect(fd, addr, len);
+	if (kind.type != SOCK_STREAM && !socket_kind_inet_typed(fd, kind.type, &kind))
 		return real_connect(fd, addr, len);
 	return connect_judged(fd, &kind, addr, len);
 }
 
 /*
  * Like the kernel: a bad descriptor before a bad address, and an address
- * longer than any (EINVAL) refused before it is read.
+ * longer than any (EINVAL) refused before it is read. An address on the
+ * caller's stack is neither bad nor dear to read: read first.
  */
 int shim_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
@@ -287,6 +336,8 @@ int shim_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	struct socket_kind kind;
 	int rc;
 
+	if (user_read_sockaddr_on_stack(addr, len, &copy) == 0)
+		return shim_connect_copied(fd, (const struct sockaddr *)&copy, len);
 	if (!socket_kind_inet(fd, &kind))
 		return real_connect(fd, addr, len);
 	rc = user_read_sockaddr(addr, len, &copy);

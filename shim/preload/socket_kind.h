@@ -8,6 +8,12 @@ struct socket_kind {
 	int family;	/* AF_INET, AF_INET6, ... */
 	int type;	/* SOCK_STREAM, SOCK_DGRAM, ... */
 	int protocol;	/* of a SOCK_RAW socket (IPPROTO_UDP...); 0 for the others */
+	/*
+	 * family is the address's, not asked of the socket: a stream socket
+	 * connects only to an address of its own family (the kernel refuses
+	 * any other), so the kernel's answer tells, or socket_family() later.
+	 */
+	bool family_guessed;
 };
 
 /*
@@ -16,5 +22,12 @@ struct socket_kind {
  * errno is left as it was.
  */
 bool socket_kind_inet(int fd, struct socket_kind *kind);
+
+/* The same for a socket whose SO_TYPE is known: one question fewer. */
+bool socket_kind_inet_typed(int fd, int type, struct socket_kind *kind);
+
+/* SO_TYPE and SO_DOMAIN alone: 0, or -1 when fd is no socket. errno is left as it was. */
+int socket_type(int fd, int *type);
+int socket_family(int fd, int *family);
 
 #endif

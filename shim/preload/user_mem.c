@@ -112,3 +112,13 @@ int user_read_sockaddr(const struct sockaddr *addr, socklen_t len,
 		return 1;
 	return user_read(out, addr, len);
 }
+
+int user_read_sockaddr_on_stack(const struct sockaddr *addr, socklen_t len,
+				struct sockaddr_storage *out)
+{
+	if (len > sizeof(*out) || !on_own_stack(addr, len))
+		return 1;
+	memset(out, 0, sizeof(*out));
+	memcpy(out, addr, len);
+	return 0;
+}

@@ -64,6 +64,30 @@ teardown() {
 	[[ $(proxy_log p1) == *"dest=$REMOTE:92 "*granted* ]]
 }
 
+@test "TCP to an address of another family than the socket's: the kernel's errno, no proxy asked, no line" {
+	start_proxy p2
+	export SOCKS_CHAIN="mode=dynamic $(hop p1) $(hop p2)"
+	for mode in --blocking --nonblock; do
+		# an AF_INET address on an AF_INET6 socket: too short for it, or of the wrong family
+		run preloaded "$CLIENT" ${mode/--blocking/} --socket6 --send x "$REMOTE" 80
+		[[ $output == "fail errno=EINVAL"* ]] || { echo "$mode: $output"; false; }
+		run preloaded "$CLIENT" ${mode/--blocking/} --socket6 --addrlen 28 --send x "$REMOTE" 80
+		[[ $output == "fail errno=EAFNOSUPPORT"* ]] || { echo "$mode: $output"; false; }
+		# an AF_INET6 family on an AF_INET socket's address
+		run preloaded "$CLIENT" ${mode/--blocking/} --sa-family inet6 --send x "$REMOTE" 80
+		[[ $output == "fail errno=EAFNOSUPPORT"* ]] || { echo "$mode: $output"; false; }
+		run preloaded "$CLIENT" ${mode/--blocking/} --socket6 --connect-with syscall --send x "$REMOTE" 80
+		[[ $output == "fail errno=EINVAL"* ]] || { echo "$mode: $output"; false; }
+	done
+	[ ! -s "$BATS_TEST_TMPDIR/p1.log" ]
+	[ ! -s "$BATS_TEST_TMPDIR/p2.log" ]
+	# and no hop was blamed for it: the next connection still goes by p1
+	run preloaded "$CLIENT" --nonblock --send ok --expect ok "$REMOTE" 80
+	[ "$status" -eq 0 ]
+	[[ $(proxy_log p1) == *"dest=127.0.0.1:$p2_PORT "*granted* ]]
+	[[ $(proxy_log p2) == *"dest=$REMOTE:80 "*granted* ]]
+}
+
 @test "UDP with a 24-byte AF_INET6 address meets the leak guard" {
 	run preloaded "$CLIENT" --udp --v6 --addrlen 24 --send q "$REMOTE" 4000
 	[[ $output == *"fail errno=EPERM"* ]]

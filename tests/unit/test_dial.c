@@ -308,6 +308,49 @@ static void skips_keep_their_reasons(void)
 	close(fd);
 }
 
+static unsigned wrong_family_calls;
+
+static int wrong_family_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	(void)fd, (void)len;
+	if (addr->sa_family == AF_UNSPEC)	/* between tries */
+		return 0;
+	wrong_family_calls++;
+	errno = EINVAL;
+	return -1;
+}
+
+/*
+ * A family guessed from the program's address, which the socket refuses:
+ * one connect, no other hop tried, none marked down, the caller told.
+ * Known, the same refusal is any hop's failure: the next one is tried.
+ */
+static void guessed_family_refused(void)
+{
+	struct endpoint dest = { .addr = { .family = AF_INET, .addr = { 198, 18, 0, 7 }, .port = 80 } };
+	struct dial_env env = env_for();
+	struct dial_report rep;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	CHECK(spec_parse("mode=dynamic socks4://127.0.0.1:1 socks4://127.0.0.2:1", "test", &cfg,
+			 &err) == 0);
+	env.do_connect = wrong_family_connect;
+	env.family_guessed = true;
+	memset(&health, 0, sizeof(health));
+	wrong_family_calls = 0;
+	CHECK(chain_dial(fd, AF_INET, &cfg.chains[0], &env, &dest, &rep) == -EINVAL);
+	CHECK(rep.family_doubted);
+	CHECK(wrong_family_calls == 1);
+	CHECK(!health_is_down(&health, 0, 0, clock_now_ms()));
+	env.family_guessed = false;
+	wrong_family_calls = 0;
+	CHECK(chain_dial(fd, AF_INET, &cfg.chains[0], &env, &dest, &rep) == -EINVAL);
+	CHECK(!rep.family_doubted);
+	CHECK(wrong_family_calls == 2);
+	memset(&health, 0, sizeof(health));
+	close(fd);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -320,5 +363,6 @@ int main(void)
 	RUN(hop_names_resolved_when_dialed);
 	RUN(connection_deadline);
 	RUN(skips_keep_their_reasons);
+	RUN(guessed_family_refused);
 	return check_done();
 }
