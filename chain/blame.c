@@ -12,9 +12,13 @@ void blame_init(struct blame *b, const struct chain *chain, const struct dial_en
 {
 	unsigned h;
 
-	memset(b, 0, sizeof(*b));
-	for (h = 0; h < CHAIN_MAX_HOPS; h++)
+	/* Only the chain's hops: every connection starts one, and a chain has 1 to 64. */
+	b->nhops = chain->nhops < CHAIN_MAX_HOPS ? chain->nhops : CHAIN_MAX_HOPS;
+	memset(&b->st, 0, sizeof(b->st));
+	for (h = 0; h < b->nhops; h++) {
+		b->refusals[h] = 0;
 		b->suspect_by[h] = NOT_SUSPECT;
+	}
 	if (chain->mode == MODE_ROUND_ROBIN)
 		b->st.start = health_next_start(env->health, env->chain_index, chain->nhops);
 	if (chain->mode == MODE_RANDOM)
@@ -48,7 +52,7 @@ static void convict(struct blame *b, const struct dial_env *env, unsigned hop,
 {
 	unsigned h;
 
-	for (h = 0; h < CHAIN_MAX_HOPS; h++)
+	for (h = 0; h < b->nhops; h++)
 		if (b->suspect_by[h] == (int)hop) {	/* it refused them: they were fine */
 			b->st.excluded[h] = false;
 			b->suspect_by[h] = NOT_SUSPECT;
@@ -85,7 +89,7 @@ void blame_convict_suspects(struct blame *b, const struct dial_env *env,
 {
 	unsigned h;
 
-	for (h = 0; h < CHAIN_MAX_HOPS; h++)
+	for (h = 0; h < b->nhops; h++)
 		if (b->suspect_by[h] != NOT_SUSPECT) {
 			health_mark_down(env->health, env->chain_index, h,
 					 clock_now_ms() + env->retry_after_ms);

@@ -16,6 +16,7 @@ struct blame {
 	struct path_state st;
 	unsigned refusals[CHAIN_MAX_HOPS];
 	int suspect_by[CHAIN_MAX_HOPS];	/* NOT_SUSPECT, or the hop whose refusal left it out */
+	unsigned nhops;			/* the chain's: the arrays' entries in use */
 };
 
 /* A fresh record for one connection of chain, its start and draw taken from env. */
