@@ -7,13 +7,10 @@
 #include <stddef.h>
 
 /* Racing threads may both look a symbol up; they store the same pointer. */
-void *real_lookup(void **cache, const char *name, void *self)
+void *real_lookup_once(void **cache, const char *name, void *self)
 {
-	void *fn = __atomic_load_n(cache, __ATOMIC_RELAXED);
+	void *fn = dlsym(RTLD_NEXT, name);
 
-	if (fn)
-		return fn;
-	fn = dlsym(RTLD_NEXT, name);
 	if (fn == self)
 		fn = NULL;
 	__atomic_store_n(cache, fn, __ATOMIC_RELAXED);

@@ -13,7 +13,15 @@
  * static pointer. self is our own hook of that name, which must never come
  * back (it would recurse forever). NULL when there is no such function.
  */
-void *real_lookup(void **cache, const char *name, void *self);
+void *real_lookup_once(void **cache, const char *name, void *self);
+
+/* Inline: every call of the program's that a hook passes on costs this load. */
+static inline void *real_lookup(void **cache, const char *name, void *self)
+{
+	void *fn = __atomic_load_n(cache, __ATOMIC_RELAXED);
+
+	return fn ? fn : real_lookup_once(cache, name, self);
+}
 
 /* In a hook: `REAL(fn_type, name)` gives `fn`, the next definition of name. */
 #define REAL(type, name) \
