@@ -56,9 +56,14 @@ static int judge_send(int fd, const struct socket_kind *kind, const struct socka
  * the kernel clamps it: 1 when it has one, 0 when it has none (the kernel
  * then sends to the connected peer, or refuses a negative length), -EFAULT.
  */
+static bool names_none(const struct msghdr *m)
+{
+	return !m->msg_name || m->msg_namelen == 0 || (int)m->msg_namelen < 0;
+}
+
 static int copy_msg_name(struct msghdr *m, struct sockaddr_storage *name)
 {
-	if (!m->msg_name || m->msg_namelen == 0 || (int)m->msg_namelen < 0)
+	if (names_none(m))
 		return 0;
 	if (m->msg_namelen > sizeof(*name))
 		m->msg_namelen = sizeof(*name);
@@ -110,15 +115,26 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	struct sockaddr_storage name;
 	struct socket_kind kind;
 	struct msghdr m;
+	bool on_stack;
 	int rc;
 
 	if (!fn)
 		return fail(ENOSYS);
 	if (async_marked(fd) && async_settle(fd) < 0)
 		return -1;	/* a chain under way: its outcome first */
-	if (!must_look(flags) || !socket_kind_inet(fd, &kind))
+	if (!must_look(flags))
 		return fn(fd, msg, flags);
-	if (user_read(&m, msg, sizeof(m)) < 0)
+	/*
+	 * A header on the caller's stack says at no cost whether it names a
+	 * destination: most go to the connected peer (D-Bus, X11), and the
+	 * kernel gets the copy looked at.
+	 */
+	on_stack = user_read_on_stack(&m, msg, sizeof(m)) == 0;
+	if (on_stack && names_none(&m))
+		return fn(fd, &m, flags);
+	if (!socket_kind_inet(fd, &kind))
+		return fn(fd, msg, flags);
+	if (!on_stack && user_read(&m, msg, sizeof(m)) < 0)
 		return fail(EFAULT);
 	rc = copy_msg_name(&m, &name);
 	if (rc > 0)

@@ -113,6 +113,14 @@ int user_read_sockaddr(const struct sockaddr *addr, socklen_t len,
 	return user_read(out, addr, len);
 }
 
+int user_read_on_stack(void *dst, const void *src, size_t n)
+{
+	if (!on_own_stack(src, n))
+		return 1;
+	memcpy(dst, src, n);
+	return 0;
+}
+
 int user_read_sockaddr_on_stack(const struct sockaddr *addr, socklen_t len,
 				struct sockaddr_storage *out)
 {

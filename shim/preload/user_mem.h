@@ -25,10 +25,12 @@ int user_read_sockaddr(const struct sockaddr *addr, socklen_t len,
 		       struct sockaddr_storage *out);
 
 /*
- * The same, but only where that costs no system call: an address on the
- * calling thread's own stack (where most programs build it), which cannot
- * be a bad pointer. 0 with out set; 1, out untouched, for anything else.
+ * The same, but only where that costs no system call: memory on the calling
+ * thread's own stack (where most programs build what they pass), which
+ * cannot be a bad pointer. 0 with dst or out set; 1, untouched, for
+ * anything else.
  */
+int user_read_on_stack(void *dst, const void *src, size_t n);
 int user_read_sockaddr_on_stack(const struct sockaddr *addr, socklen_t len,
 				struct sockaddr_storage *out);
 
