@@ -175,11 +175,10 @@ static int socks4_judge_reply(struct hop_talk *t, char *reason, size_t cap)
 static int http_judge_status(struct hop_talk *t, char *reason, size_t cap)
 {
 	char status[HTTP_STATUS_TEXT_MAX], where[ENDPOINT_TEXT_MAX];
+	size_t final = t->http_final;
 	const char *why;
-	size_t final = 0;
 	int rc;
 
-	http_response_end((const char *)t->in, t->in_have, &final);
 	rc = http_check_status((const char *)t->in + final, t->in_have - final, status, &why);
 
 	if (rc < 0)
@@ -197,7 +196,7 @@ static int http_judge_status(struct hop_talk *t, char *reason, size_t cap)
  */
 static int http_peek(struct hop_talk *t, int fd, char *reason, size_t cap)
 {
-	size_t have = t->in_have, end, final;
+	size_t have = t->in_have, end, final = 0;
 	ssize_t n;
 
 	if (have >= HTTP_HEADERS_MAX) {
@@ -214,6 +213,8 @@ static int http_peek(struct hop_talk *t, int fd, char *reason, size_t cap)
 	end = http_response_end((const char *)t->in, have + (size_t)n, &final);
 	t->step = HTTP_TAKE;
 	t->in_want = end ? end : have + (size_t)n;
+	t->http_whole = end != 0;	/* what is taken is what was peeked */
+	t->http_final = final;
 	t->fresh = false;
 	return 0;
 }
@@ -232,15 +233,12 @@ static int judge(struct hop_talk *t, char *reason, size_t cap)
 		return socks5_judge_head(t, reason, cap);
 	case S5_REPLY_REST:
 		return socks5_judge_reply(t, reason, cap);
-	case HTTP_TAKE: {
-		size_t final;
-
-		if (http_response_end((const char *)t->in, t->in_have, &final))
+	case HTTP_TAKE:
+		if (t->http_whole)
 			return http_judge_status(t, reason, cap);
 		t->step = HTTP_PEEK;	/* not all there yet: wait for more */
 		t->fresh = true;
 		return 0;
-	}
 	}
 	snprintf(reason, cap, "has an unknown protocol");
 	return -EPROTO;

@@ -41,6 +41,8 @@ struct hop_talk {
 	size_t out_len, out_done;
 	uint8_t in[HTTP_HEADERS_MAX];	/* the reply coming in */
 	size_t in_have, in_want;
+	bool http_whole;		/* HTTP: in_want ends the final response's headers... */
+	size_t http_final;		/* ...which start here */
 };
 
 /*

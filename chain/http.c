@@ -143,13 +143,13 @@ int http_check_status(const char *headers, size_t len, char status[HTTP_STATUS_T
 	const char *eol = memmem(headers, len, "\r\n", 2);
 	int code = status_code(headers, eol ? (size_t)(eol - headers) : 0);
 
+	if (code >= 200 && code <= 299)
+		return 0;	/* the status line is for a failure's message only */
 	copy_status_line(headers, len, status);
 	if (code < 0) {
 		*why = "sent a response that is not HTTP";
 		return -EPROTO;
 	}
-	if (code >= 200 && code <= 299)
-		return 0;
 	if (code == 101) {
 		*why = "switched protocols, which was not asked for";
 		return -EPROTO;

@@ -135,6 +135,21 @@ static void http_headers_and_not_one_byte_more(void)
 	finish();
 }
 
+/* The status judged is the final response's, past an interim one, in pieces. */
+static void http_final_status_after_interim(void)
+{
+	uint8_t buf[256];
+
+	CHECK(start("http://127.0.0.2:3128", "example.org") == DIAL_PENDING);
+	CHECK(heard(buf, sizeof(buf)) > 0);
+	say("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 4", 35);
+	CHECK(dial_job_step(&job, POLLIN) == DIAL_PENDING);
+	say("07 Who\r\n\r\n", 10);
+	CHECK(dial_job_step(&job, POLLIN) == -EACCES);
+	CHECK(strstr(rep.reason, "\"HTTP/1.1 407 Who\"") != NULL);
+	finish();
+}
+
 static void the_deadline_ends_it(void)
 {
 	int64_t begun = clock_now_ms();
@@ -221,6 +236,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	RUN(socks5_one_step_at_a_time);
 	RUN(http_headers_and_not_one_byte_more);
+	RUN(http_final_status_after_interim);
 	RUN(the_deadline_ends_it);
 	RUN(dynamic_skips_a_dead_hop);
 	RUN(strict_fails_at_the_dead_hop);
