@@ -52,15 +52,19 @@ static int judge_send(int fd, const struct socket_kind *kind, const struct socka
 }
 
 /*
- * Points m at a copy of its name in *name, clamped to a sockaddr_storage as
- * the kernel clamps it: 1 when it has one, 0 when it has none (the kernel
- * then sends to the connected peer, or refuses a negative length), -EFAULT.
+ * No destination in the header: the kernel sends to the connected peer, or
+ * refuses a negative length.
  */
 static bool names_none(const struct msghdr *m)
 {
 	return !m->msg_name || m->msg_namelen == 0 || (int)m->msg_namelen < 0;
 }
 
+/*
+ * Points m at a copy of its name in *name, clamped to a sockaddr_storage as
+ * the kernel clamps it: 1 when it has one, 0 when it has none
+ * (names_none()), -EFAULT.
+ */
 static int copy_msg_name(struct msghdr *m, struct sockaddr_storage *name)
 {
 	if (names_none(m))
