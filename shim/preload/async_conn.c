@@ -83,7 +83,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain,
 	bool wake, doubted;
 
 	if (fd < 0 || fd >= MARK_FDS)
-		return 1;
+		return ASYNC_ON_THE_SPOT;
 	if (async_pending(fd)) {	/* connect() again, as some programs poll */
 		errno = EALREADY;
 		return -1;
@@ -94,7 +94,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain,
 	rc = helper_start();
 	async_unlock();
 	if (rc < 0 || !(c = new_conn(cfg, chain, fd, ino, target)))
-		return 1;
+		return ASYNC_ON_THE_SPOT;
 	hide_registered(c, fd);
 	rc = dial_job_start(&c->job, fd, family, chain, env, &c->target, &c->rep);
 	async_lock();
@@ -106,7 +106,7 @@ int async_connect(const struct shim_config *cfg, const struct chain *chain,
 			conn_free(c);
 		async_unlock();
 		if (doubted)
-			return 1;
+			return ASYNC_FAMILY_DOUBTED;
 		if (rc < 0)
 			errno = -rc;
 		return rc < 0 ? -1 : 0;

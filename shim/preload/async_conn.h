@@ -29,11 +29,13 @@
 
 /*
  * connect() on the non-blocking socket fd (inode ino, 0 if unknown) through
- * chain, with env's real calls: 1 when the background cannot take it (dial
- * on the spot; also for a first hop refused on a guessed family, which the
- * dial on the spot reports), else like connect(): 0, or -1 with errno
- * (EINPROGRESS: under way).
+ * chain, with env's real calls: ASYNC_ON_THE_SPOT when the background cannot
+ * take it, ASYNC_FAMILY_DOUBTED when the first hop was refused on a guessed
+ * family (dial_report.family_doubted: nothing printed, the caller asks the
+ * socket), else like connect(): 0, or -1 with errno (EINPROGRESS: under way).
  */
+enum { ASYNC_ON_THE_SPOT = 1, ASYNC_FAMILY_DOUBTED = 2 };
+
 int async_connect(const struct shim_config *cfg, const struct chain *chain,
 		  const struct dial_env *env, int fd, ino_t ino, int family,
 		  const struct endpoint *target);

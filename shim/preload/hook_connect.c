@@ -118,9 +118,15 @@ static int dial_once(const struct shim_config *cfg, const struct chain *chain,
 	env.family_guessed = s->family_guessed;
 	*doubted = false;
 	/* A non-blocking socket's chain is dialed in the background: EINPROGRESS. */
-	if ((s->flags & O_NONBLOCK) && !chain->no_async &&
-	    (rc = async_connect(cfg, chain, &env, s->fd, s->ino, s->family, target)) <= 0)
-		return rc;
+	if ((s->flags & O_NONBLOCK) && !chain->no_async) {
+		rc = async_connect(cfg, chain, &env, s->fd, s->ino, s->family, target);
+		if (rc == ASYNC_FAMILY_DOUBTED) {
+			*doubted = true;
+			return -1;
+		}
+		if (rc <= 0)
+			return rc;
+	}
 	rc = shim_dial_now(cfg, chain, s->fd, s->flags, s->family, target, &env, &rep);
 	if (rc < 0) {
 		*doubted = rep.family_doubted;
