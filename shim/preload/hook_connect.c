@@ -324,7 +324,7 @@ int shim_connect_copied(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct socket_kind kind = { .family = addr->sa_family, .family_guessed = true };
 
-	if ((kind.family != AF_INET && kind.family != AF_INET6) || socket_type(fd, &kind.type) < 0)
+	if (!socket_family_inet(kind.family) || socket_type(fd, &kind.type) < 0)
 		return real_connect(fd, addr, len);
 	if (kind.type != SOCK_STREAM && !socket_kind_inet_typed(fd, kind.type, &kind))
 		return real_connect(fd, addr, len);

@@ -29,7 +29,7 @@ int socket_family(int fd, int *family)
 	return int_option_quiet(fd, SO_DOMAIN, family);
 }
 
-static bool is_inet(int family)
+bool socket_family_inet(int family)
 {
 	return family == AF_INET || family == AF_INET6;
 }
@@ -47,7 +47,7 @@ static void finish_kind(int fd, struct socket_kind *kind)
 bool socket_kind_inet(int fd, struct socket_kind *kind)
 {
 	int saved = errno;
-	bool inet = int_option(fd, SO_DOMAIN, &kind->family) == 0 && is_inet(kind->family) &&
+	bool inet = int_option(fd, SO_DOMAIN, &kind->family) == 0 && socket_family_inet(kind->family) &&
 		    int_option(fd, SO_TYPE, &kind->type) == 0;
 
 	if (inet)
@@ -59,7 +59,7 @@ bool socket_kind_inet(int fd, struct socket_kind *kind)
 bool socket_kind_inet_typed(int fd, int type, struct socket_kind *kind)
 {
 	int saved = errno;
-	bool inet = int_option(fd, SO_DOMAIN, &kind->family) == 0 && is_inet(kind->family);
+	bool inet = int_option(fd, SO_DOMAIN, &kind->family) == 0 && socket_family_inet(kind->family);
 
 	kind->type = type;
 	if (inet)

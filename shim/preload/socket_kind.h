@@ -30,4 +30,7 @@ bool socket_kind_inet_typed(int fd, int type, struct socket_kind *kind);
 int socket_type(int fd, int *type);
 int socket_family(int fd, int *family);
 
+/* AF_INET or AF_INET6: what the hooks judge. */
+bool socket_family_inet(int family);
+
 #endif
