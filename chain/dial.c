@@ -22,7 +22,7 @@ int chain_dial(int fd, int sock_family, const struct chain *chain, const struct 
 
 	rc = dial_job_start(&job, fd, sock_family, chain, env, dest, rep);
 	while (rc == DIAL_PENDING) {
-		revents = sockio_wait(fd, job.events, job.deadline);
+		revents = sockio_wait(job.env.io, fd, job.events, job.deadline);
 		rc = dial_job_step(&job, revents == -ETIMEDOUT ? 0 : revents);
 	}
 	dial_job_end(&job);

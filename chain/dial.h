@@ -19,6 +19,7 @@ struct dial_env {
 	uint64_t seed;			/* random mode: SOCKS_CHAIN_SEED, or random */
 	int64_t retry_after_ms;		/* how long a failed hop is skipped */
 	connect_fn do_connect;		/* the real connect() */
+	const struct sock_calls *io;	/* the rest of the dial's calls; NULL: libc's */
 	/*
 	 * The real getpeername(): asked when hop 1's connect() succeeds at once,
 	 * which on a socket that was connected already means no handshake must

@@ -208,7 +208,7 @@ static int send_batch(struct dial_job *j)
 	ssize_t n;
 
 	while (j->batch_done < j->batch_len) {
-		n = send(j->fd, j->batch + j->batch_done, j->batch_len - j->batch_done,
+		n = j->env.io->send(j->fd, j->batch + j->batch_done, j->batch_len - j->batch_done,
 			 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			j->batch_done += (size_t)n;
@@ -235,7 +235,7 @@ static int talk(struct dial_job *j, bool readable)
 
 	if (rc != 0)
 		return rc;
-	rc = hop_talk_pump(&j->talk, j->fd, readable, j->rep->reason, sizeof(j->rep->reason));
+	rc = hop_talk_pump(&j->talk, j->env.io, j->fd, readable, j->rep->reason, sizeof(j->rep->reason));
 	if (rc < 0)
 		return rc;
 	if (rc != TALK_DONE) {
@@ -371,6 +371,8 @@ int dial_job_start(struct dial_job *j, int fd, int family, const struct chain *c
 	j->family = family;
 	j->chain = chain;
 	j->env = *env;
+	if (!j->env.io)
+		j->env.io = &sock_calls_libc;
 	j->dest = *dest;
 	if (dest->name) {
 		snprintf(j->dest_name, sizeof(j->dest_name), "%s", dest->name);

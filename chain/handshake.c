@@ -194,7 +194,8 @@ static int http_judge_status(struct hop_talk *t, char *reason, size_t cap)
  * arrived, then takes either up to the end of the final response's headers
  * or, when that is not there yet, all of it, and looks again once more has come.
  */
-static int http_peek(struct hop_talk *t, int fd, char *reason, size_t cap)
+static int http_peek(struct hop_talk *t, const struct sock_calls *io, int fd, char *reason,
+		     size_t cap)
 {
 	size_t have = t->in_have, end, final = 0;
 	ssize_t n;
@@ -203,7 +204,7 @@ static int http_peek(struct hop_talk *t, int fd, char *reason, size_t cap)
 		snprintf(reason, cap, "sent response headers longer than %d bytes", HTTP_HEADERS_MAX);
 		return -EPROTO;
 	}
-	n = recv(fd, t->in + have, HTTP_HEADERS_MAX - have, MSG_PEEK | MSG_DONTWAIT);
+	n = io->recv(fd, t->in + have, HTTP_HEADERS_MAX - have, MSG_PEEK | MSG_DONTWAIT);
 	if (n == 0)
 		return hop_talk_failure(-EPROTO, reason, cap);
 	if (n < 0)
@@ -245,12 +246,13 @@ static int judge(struct hop_talk *t, char *reason, size_t cap)
 }
 
 /* Sends the rest of out. 0 when all of it went, TALK_WRITE, or a negative errno. */
-static int send_out(struct hop_talk *t, int fd, char *reason, size_t cap)
+static int send_out(struct hop_talk *t, const struct sock_calls *io, int fd, char *reason,
+		    size_t cap)
 {
 	ssize_t n;
 
 	while (t->out_done < t->out_len) {
-		n = send(fd, t->out + t->out_done, t->out_len - t->out_done,
+		n = io->send(fd, t->out + t->out_done, t->out_len - t->out_done,
 			 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			t->out_done += (size_t)n;
@@ -271,14 +273,15 @@ static int send_out(struct hop_talk *t, int fd, char *reason, size_t cap)
  * went out, and the rest of a part read is rarely there at once: then it
  * waits for poll first. 0 when all is in, TALK_READ, or a negative errno.
  */
-static int recv_in(struct hop_talk *t, int fd, bool readable, char *reason, size_t cap)
+static int recv_in(struct hop_talk *t, const struct sock_calls *io, int fd, bool readable,
+		   char *reason, size_t cap)
 {
 	ssize_t n;
 
 	while (t->in_have < t->in_want) {
 		if (t->fresh && !readable)
 			return TALK_READ;
-		n = recv(fd, t->in + t->in_have, t->in_want - t->in_have, MSG_DONTWAIT);
+		n = io->recv(fd, t->in + t->in_have, t->in_want - t->in_have, MSG_DONTWAIT);
 		if (n == 0)
 			return hop_talk_failure(-EPROTO, reason, cap);
 		if (n < 0 && errno == EINTR)
@@ -321,13 +324,14 @@ static bool is_send_step(int step)
 	       step == S5_SEND_CONNECT || step == HTTP_SEND;
 }
 
-int hop_talk_pump(struct hop_talk *t, int fd, bool readable, char *reason, size_t cap)
+int hop_talk_pump(struct hop_talk *t, const struct sock_calls *io, int fd, bool readable,
+		  char *reason, size_t cap)
 {
 	int rc;
 
 	while (t->step != STEP_DONE) {
 		if (is_send_step(t->step)) {
-			rc = send_out(t, fd, reason, cap);
+			rc = send_out(t, io, fd, reason, cap);
 			if (rc != 0)
 				return rc;
 			after_send(t);
@@ -337,11 +341,11 @@ int hop_talk_pump(struct hop_talk *t, int fd, bool readable, char *reason, size_
 		if (t->step == HTTP_PEEK) {
 			if (t->fresh && !readable)
 				return TALK_READ;
-			rc = http_peek(t, fd, reason, cap);
+			rc = http_peek(t, io, fd, reason, cap);
 			if (rc != 0)
 				return rc;
 		}
-		rc = recv_in(t, fd, readable, reason, cap);
+		rc = recv_in(t, io, fd, readable, reason, cap);
 		if (rc != 0)
 			return rc;
 		rc = judge(t, reason, cap);

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "socks4.h"
 #include "socks5.h"
+#include "sockio.h"
 #include "spec.h"
 
 #include <stdbool.h>
@@ -59,7 +60,8 @@ int hop_talk_begin(struct hop_talk *t, const struct hop *hop, const struct endpo
  * request. Returns TALK_DONE with the tunnel open, TALK_READ or TALK_WRITE,
  * or a negative errno with reason.
  */
-int hop_talk_pump(struct hop_talk *t, int fd, bool readable, char *reason, size_t cap);
+int hop_talk_pump(struct hop_talk *t, const struct sock_calls *io, int fd, bool readable,
+		  char *reason, size_t cap);
 
 /* Wipes the credentials the messages held; t->hop NULL (never begun): nothing to wipe. */
 void hop_talk_end(struct hop_talk *t);

@@ -7,6 +7,8 @@
 #include <poll.h>
 #include <stdbool.h>
 
+const struct sock_calls sock_calls_libc = { send, recv, poll };
+
 bool sockio_has_peer(int fd, peername_fn do_getpeername)
 {
 	struct sockaddr_storage peer;
@@ -18,13 +20,13 @@ bool sockio_has_peer(int fd, peername_fn do_getpeername)
 	return connected;
 }
 
-int sockio_wait(int fd, short events, int64_t deadline)
+int sockio_wait(const struct sock_calls *io, int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 	int n;
 
 	for (;;) {
-		n = poll(&pfd, 1, deadline_left_ms(deadline));
+		n = io->poll(&pfd, 1, deadline_left_ms(deadline));
 		if (n > 0)
 			return pfd.revents;	/* an error, if any, the next call reports */
 		if (n == 0)
@@ -45,7 +47,7 @@ int sockio_connect(int fd, const struct sockaddr *addr, socklen_t len,
 		return -errno;
 	/* EINTR on a non-blocking connect still leaves the attempt running. */
 	for (;;) {
-		rc = sockio_wait(fd, POLLOUT, deadline);
+		rc = sockio_wait(&sock_calls_libc, fd, POLLOUT, deadline);
 		if (rc < 0)
 			return rc;
 		/*

@@ -13,14 +13,30 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <poll.h>
+#include <sys/types.h>
+
 typedef int (*connect_fn)(int fd, const struct sockaddr *addr, socklen_t len);
 typedef int (*peername_fn)(int fd, struct sockaddr *addr, socklen_t *len);
 
 /*
- * Waits for events on fd until the deadline. Returns the events that came
- * (POLLERR and POLLHUP included), or -ETIMEDOUT.
+ * What the engine calls on a socket it dials: libc's own (sock_calls_libc),
+ * or in the preloaded library the functions behind its hooks, so that its
+ * own handshakes do not go through its own interposition.
  */
-int sockio_wait(int fd, short events, int64_t deadline);
+struct sock_calls {
+	ssize_t (*send)(int fd, const void *buf, size_t n, int flags);
+	ssize_t (*recv)(int fd, void *buf, size_t n, int flags);
+	int (*poll)(struct pollfd *fds, nfds_t n, int timeout);
+};
+
+extern const struct sock_calls sock_calls_libc;
+
+/*
+ * Waits for events on fd until the deadline, with io's poll. Returns the
+ * events that came (POLLERR and POLLHUP included), or -ETIMEDOUT.
+ */
+int sockio_wait(const struct sock_calls *io, int fd, short events, int64_t deadline);
 
 /*
  * Whether fd has a peer, asked with the given getpeername function (the real

@@ -9,7 +9,7 @@
 
 struct dial_env shim_dial_env(const struct shim_config *cfg, const struct chain *chain,
 			      connect_fn do_connect, peername_fn do_getpeername,
-			      hop_resolve_fn resolve_hop)
+			      const struct sock_calls *io, hop_resolve_fn resolve_hop)
 {
 	return (struct dial_env){
 		.health = hop_memory(),
@@ -18,6 +18,7 @@ struct dial_env shim_dial_env(const struct shim_config *cfg, const struct chain 
 		.retry_after_ms = cfg->chain.retry_after_ms,
 		.do_connect = do_connect,
 		.do_getpeername = do_getpeername,
+		.io = io,
 		.resolve_hop = resolve_hop,
 	};
 }

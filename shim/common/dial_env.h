@@ -5,10 +5,13 @@
 #include "../../chain/dial.h"
 #include "config.h"
 
-/* The shared hop memory, the seed and retry time, the real connect and getpeername, and the resolver. */
+/*
+ * The shared hop memory, the seed and retry time, the real connect and
+ * getpeername, the dial's other calls (io; NULL: libc's), and the resolver.
+ */
 struct dial_env shim_dial_env(const struct shim_config *cfg, const struct chain *chain,
 			      connect_fn do_connect, peername_fn do_getpeername,
-			      hop_resolve_fn resolve_hop);
+			      const struct sock_calls *io, hop_resolve_fn resolve_hop);
 
 /*
  * Dials chain on fd, whose status flags are flags, there and then: made

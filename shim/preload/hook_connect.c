@@ -7,6 +7,7 @@
 #include "../../chain/deadline.h"
 #include "../../chain/dial.h"
 #include "async_conn.h"
+#include "async_state.h"
 #include "../../chain/route.h"
 #include "../../chain/sockdest.h"
 #include "../../chain/sockio.h"
@@ -106,12 +107,22 @@ static bool other_family(struct stream *s, const struct sockaddr *addr, socklen_
 	return true;
 }
 
+/* A blocking dial's wait: the background chains started here are handed over first, as in poll(). */
+static int own_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	async_before_wait();
+	return async_real_poll(fds, n, timeout);
+}
+
+/* The dial's own calls on the program's socket go past the library's hooks: none applies to them. */
+static const struct sock_calls own_io = { real_send, real_recv, own_poll };
+
 /* One dial of the chain: 0, or -1 with errno; *doubted when the socket may be of another family. */
 static int dial_once(const struct shim_config *cfg, const struct chain *chain,
 		     const struct stream *s, const struct endpoint *target, bool *doubted)
 {
 	struct dial_env env = shim_dial_env(cfg, chain, shim_own_connect, real_getpeername,
-					    shim_resolve_hop);
+					    &own_io, shim_resolve_hop);
 	struct dial_report rep;
 	int saved = errno, rc;
 

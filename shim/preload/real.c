@@ -27,6 +27,8 @@ typedef int (*getpeername_t)(int, struct sockaddr *, socklen_t *);
 typedef int (*getaddrinfo_t)(const char *, const char *, const struct addrinfo *,
 			     struct addrinfo **);
 typedef void (*freeaddrinfo_t)(struct addrinfo *);
+typedef ssize_t (*send_t)(int, const void *, size_t, int);
+typedef ssize_t (*recv_t)(int, void *, size_t, int);
 
 int real_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
@@ -66,4 +68,26 @@ void real_freeaddrinfo(struct addrinfo *res)
 
 	if (fn)
 		fn(res);
+}
+
+ssize_t real_send(int fd, const void *buf, size_t n, int flags)
+{
+	REAL_OF(send_t, send, (void *)send);
+
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(fd, buf, n, flags);
+}
+
+ssize_t real_recv(int fd, void *buf, size_t n, int flags)
+{
+	REAL_OF(recv_t, recv, (void *)recv);
+
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(fd, buf, n, flags);
 }

@@ -33,5 +33,7 @@ int real_getpeername(int fd, struct sockaddr *addr, socklen_t *len);
 int real_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 		     struct addrinfo **res);
 void real_freeaddrinfo(struct addrinfo *res);
+ssize_t real_send(int fd, const void *buf, size_t n, int flags);
+ssize_t real_recv(int fd, void *buf, size_t n, int flags);
 
 #endif

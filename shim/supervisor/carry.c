@@ -71,7 +71,8 @@ static int refuse(const struct shim_config *cfg, const struct endpoint *dest,
 static int dial(const struct shim_config *cfg, const struct chain *chain, int fd, int family,
 		const struct endpoint *target)
 {
-	struct dial_env env = shim_dial_env(cfg, chain, connect, getpeername, supervisor_resolve_hop);
+	struct dial_env env = shim_dial_env(cfg, chain, connect, getpeername, NULL,
+					    supervisor_resolve_hop);
 	struct dial_report rep;
 	int flags = fcntl(fd, F_GETFL), rc;
 

@@ -25,6 +25,7 @@ static int proxy;	/* the test's end */
 
 static unsigned connects;		/* calls of fake_connect */
 static peername_fn ask_peer;		/* the job's do_getpeername */
+static const struct sock_calls *io;	/* the job's other calls; NULL: libc's */
 
 /*
  * The first hop at 127.0.0.1:1 refuses; at 127.0.0.1:2 it is in progress,
@@ -60,7 +61,7 @@ static int start(const char *spec, const char *name)
 	struct endpoint dest = { .name = name,
 				 .addr = { .family = AF_INET, .addr = { 198, 18, 0, 7 }, .port = 80 } };
 	struct dial_env env = { .health = &health, .seed = 1, .retry_after_ms = 30000,
-				.do_connect = fake_connect, .do_getpeername = ask_peer };
+				.do_connect = fake_connect, .do_getpeername = ask_peer, .io = io };
 	int pair[2];
 
 	memset(&health, 0, sizeof(health));
@@ -119,6 +120,63 @@ static void socks5_one_step_at_a_time(void)
 	CHECK(read(job.fd, buf, sizeof(buf)) == 11 && memcmp(buf, "SSH-2.0-x\r\n", 11) == 0);
 	CHECK(rep.path_len == 2);
 	finish();
+}
+
+/* The bytes the calls of counting_io carried, and how many bytes of reply they took. */
+static size_t io_sent, io_taken;
+
+static ssize_t counting_send(int fd, const void *buf, size_t n, int flags)
+{
+	ssize_t rc = send(fd, buf, n, flags);
+
+	if (rc > 0)
+		io_sent += (size_t)rc;
+	return rc;
+}
+
+static ssize_t counting_recv(int fd, void *buf, size_t n, int flags)
+{
+	ssize_t rc = recv(fd, buf, n, flags);
+
+	if (rc > 0 && !(flags & MSG_PEEK))
+		io_taken += (size_t)rc;
+	return rc;
+}
+
+static const struct sock_calls counting_io = { counting_send, counting_recv, poll };
+
+/*
+ * The library hands the engine the calls behind its own hooks: the engine
+ * must make no other, pipelined or not, or the library's own handshakes go
+ * through its interposition again.
+ */
+static void every_byte_goes_through_the_env_calls(void)
+{
+	uint8_t buf[64];
+	int rc = DIAL_PENDING, steps;
+
+	io = &counting_io;
+	io_sent = io_taken = 0;
+	CHECK(start("socks5://127.0.0.2:1080", NULL) == DIAL_PENDING);
+	CHECK(heard(buf, sizeof(buf)) == 3);
+	say("\x05\x00", 2);
+	CHECK(dial_job_step(&job, POLLIN) == DIAL_PENDING);
+	CHECK(heard(buf, sizeof(buf)) == 10);
+	say("\x05\x00\x00\x01\x7f\x00\x00\x01\x00\x50", 10);
+	CHECK(dial_job_step(&job, POLLIN) == 0);
+	CHECK(io_sent == 13 && io_taken == 12);
+	finish();
+
+	io_sent = io_taken = 0;	/* a pipelined chain sends its batch first */
+	CHECK(start("pipeline=yes socks5://127.0.0.2:1080", NULL) == DIAL_PENDING);
+	CHECK(heard(buf, sizeof(buf)) == 13);
+	say("\x05\x00\x05\x00\x00\x01\x7f\x00\x00\x01\x00\x50", 12);
+	for (steps = 0; steps < 4 && rc == DIAL_PENDING; steps++)
+		rc = dial_job_step(&job, POLLIN);	/* a reply at a time */
+	CHECK(rc == 0);
+	CHECK(io_sent == 13 && io_taken == 12);
+	finish();
+	io = NULL;
 }
 
 static void http_headers_and_not_one_byte_more(void)
@@ -235,6 +293,7 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	RUN(socks5_one_step_at_a_time);
+	RUN(every_byte_goes_through_the_env_calls);
 	RUN(http_headers_and_not_one_byte_more);
 	RUN(http_final_status_after_interim);
 	RUN(the_deadline_ends_it);
