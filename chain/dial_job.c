@@ -208,8 +208,8 @@ static int send_batch(struct dial_job *j)
 	ssize_t n;
 
 	while (j->batch_done < j->batch_len) {
-		n = j->env.io->send(j->fd, j->batch + j->batch_done, j->batch_len - j->batch_done,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = j->env.io->send(j->fd, j->batch + j->batch_done,
+				    j->batch_len - j->batch_done, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			j->batch_done += (size_t)n;
 			continue;
@@ -235,7 +235,8 @@ static int talk(struct dial_job *j, bool readable)
 
 	if (rc != 0)
 		return rc;
-	rc = hop_talk_pump(&j->talk, j->env.io, j->fd, readable, j->rep->reason, sizeof(j->rep->reason));
+	rc = hop_talk_pump(&j->talk, j->env.io, j->fd, readable, j->rep->reason,
+			   sizeof(j->rep->reason));
 	if (rc < 0)
 		return rc;
 	if (rc != TALK_DONE) {

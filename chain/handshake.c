@@ -253,7 +253,7 @@ static int send_out(struct hop_talk *t, const struct sock_calls *io, int fd, cha
 
 	while (t->out_done < t->out_len) {
 		n = io->send(fd, t->out + t->out_done, t->out_len - t->out_done,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
+			     MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			t->out_done += (size_t)n;
 			continue;

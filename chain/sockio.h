@@ -8,12 +8,11 @@
 #ifndef SOCKSCHAIN_SOCKIO_H
 #define SOCKSCHAIN_SOCKIO_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
-
-#include <poll.h>
 #include <sys/types.h>
 
 typedef int (*connect_fn)(int fd, const struct sockaddr *addr, socklen_t len);

@@ -107,14 +107,14 @@ static bool other_family(struct stream *s, const struct sockaddr *addr, socklen_
 	return true;
 }
 
-/* A blocking dial's wait: the background chains started here are handed over first, as in poll(). */
+/* A blocking dial's wait: the background chains begun here are handed over first, as in poll(). */
 static int own_poll(struct pollfd *fds, nfds_t n, int timeout)
 {
 	async_before_wait();
 	return async_real_poll(fds, n, timeout);
 }
 
-/* The dial's own calls on the program's socket go past the library's hooks: none applies to them. */
+/* The dial's own calls on the program's socket skip the library's hooks: none applies to them. */
 static const struct sock_calls own_io = { real_send, real_recv, own_poll };
 
 /* One dial of the chain: 0, or -1 with errno; *doubted when the socket may be of another family. */
