@@ -109,3 +109,19 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ -z "${BENCH_PROBE:-}" ]
 }
+
+@test "the bench runner against a baseline build: its rows, its ratios, and a directory that is not a build refused" {
+	local runner=$BATS_TEST_DIRNAME/../bench/run
+	# Already in a private namespace: the runner need not make its own.
+	run --separate-stderr env BENCH_IN_NETNS=1 SOCKSCHAIN_BUILD="$BUILD" BENCH_RUNS=2 BENCH_N=50 \
+		BENCH_ROWS=s4 BENCH_PROXYCHAINS= BENCH_BASELINE="$BUILD" "$runner"
+	[ "$status" -eq 0 ]
+	[[ $output == *"| 1 SOCKS4 hop | sockschain, the baseline build | "*" | 0/100 |"* ]]
+	[[ $output == *"Against the baseline ($(realpath "$BUILD"): sockschain "* ]]
+	[[ $output =~ "- 1 SOCKS4 hop: "[0-9]+\.[0-9]{3}" (" ]]
+	[[ $output =~ "- start-up under the launcher: "[0-9]+\.[0-9]{3}" (" ]]
+	run --separate-stderr env BENCH_IN_NETNS=1 SOCKSCHAIN_BUILD="$BUILD" BENCH_BASELINE=/nonexistent "$runner"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "bench: BENCH_BASELINE=/nonexistent holds no sockschain" ]
+	[ -z "$output" ]
+}

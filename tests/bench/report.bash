@@ -45,6 +45,7 @@ command_for() {
 	proxychains) cmd=("$PROXYCHAINS" -q -f "$(pc_conf "$key")" "$prog" "${args[@]}") ;;
 	supervisor) cmd=("$SOCKSCHAIN" -q --supervise -c "${SPEC[$key]}" "$prog" "${args[@]}") ;;
 	supervisor_alone) cmd=("$SOCKSCHAIN" -q --supervise -c "${SPEC[$key]}" "$BENCH_STATIC" "${args[@]}") ;;
+	baseline) cmd=("$BASELINE/sockschain" -q -c "${SPEC[$key]}" "$prog" "${args[@]}") ;;
 	esac
 	[[ $tool != floor || -z ${BARE[$key]:-} ]] || cmd=("$prog" "${args[@]}")
 }
@@ -92,6 +93,11 @@ measure_startup() {
 		sockschain)
 			record_startup start "$tool" "$bare" "$SOCKSCHAIN" -q -c "$S4" true
 			record_startup start_lib "$tool" "$bare" --env "LD_PRELOAD=$BUILD/libsockschain.so" \
+				--env "SOCKS_CHAIN=$S4" true
+			;;
+		baseline)
+			record_startup start "$tool" "$bare" "$BASELINE/sockschain" -q -c "$S4" true
+			record_startup start_lib "$tool" "$bare" --env "LD_PRELOAD=$BASELINE/libsockschain.so" \
 				--env "SOCKS_CHAIN=$S4" true
 			;;
 		proxychains)
@@ -162,6 +168,7 @@ TOOL_NAME_sockschain=sockschain
 TOOL_NAME_proxychains=proxychains-ng
 TOOL_NAME_supervisor="sockschain --supervise (library and supervisor)"
 TOOL_NAME_supervisor_alone="sockschain --supervise, static client (supervisor alone)"
+TOOL_NAME_baseline="sockschain, the baseline build"
 
 # table_rows KEY LABEL UNIT [lower]: a row per tool; "lower" means less is
 # better and the floor has no ratio (start-up, memory).
@@ -269,6 +276,46 @@ print_supervisor() {
 		"without it ($(per_connect_us ux supervisor sockschain) µs more than under the library alone)"
 }
 
+# The keys compared with BENCH_BASELINE: every row, start-up and memory.
+baseline_keys() {
+	printf '%s\n' "${rows[@]}" start start_lib rss_extra
+}
+
+# baseline_ratio KEY FUNCTION [ARGS...]: FUNCTION (ratio, round_ratios) of
+# this build against the baseline, turned where less is better (the event
+# loop's time, start-up, memory), so that above 1 is better on every key.
+baseline_ratio() {
+	local key=$1 fn=$2
+	shift 2
+	case $key in
+	cc | start | start_lib | rss_extra) "$fn" "$key" baseline sockschain "$@" ;;
+	*) "$fn" "$key" sockschain baseline "$@" ;;
+	esac
+}
+
+baseline_label() {
+	case $1 in
+	start) echo "start-up under the launcher" ;;
+	start_lib) echo "start-up, the library preloaded alone" ;;
+	rss_extra) echo "extra resident memory" ;;
+	*) echo "${LABEL[$1]}" ;;
+	esac
+}
+
+print_baseline() {
+	local key r
+	[[ -n $BASELINE ]] || return 0
+	echo
+	echo "Against the baseline ($BASELINE: $("$BASELINE/sockschain" --version 2>&1 | head -n 1)):" \
+		"this build over the baseline, round by round, median (min-max); where less is better" \
+		"(the event loop's time, start-up, memory) the baseline over this build, so above 1 is better on every line."
+	echo
+	while read -r key; do
+		r=$(baseline_ratio "$key" round_ratios)
+		[[ $r == "—" ]] || echo "- $(baseline_label "$key"): $r"
+	done < <(baseline_keys)
+}
+
 # below LIMIT VALUE: VALUE < LIMIT; a dash (no data) is not.
 below() {
 	[[ $2 != "—" && -n $2 ]] && awk -v l="$1" -v v="$2" 'BEGIN { exit !(v < l) }'
@@ -321,6 +368,15 @@ print_misses() {
 			miss "${LABEL[$key]}: the supervisor alone at $sc of the library's rate (target: 0.85)"
 		fi
 	done
+	# Against a baseline, no key slower; 2% is left for the noise of a
+	# median over a few rounds (a build against a copy of itself moves that much).
+	while read -r key; do
+		[[ -n $BASELINE ]] || break
+		sc=$(baseline_ratio "$key" ratio 3)
+		if below 0.98 "$sc"; then
+			miss "$(baseline_label "$key"): $sc of the baseline (target: none slower, within 0.98)"
+		fi
+	done < <(baseline_keys)
 	read -r sc _ <<<"$(stats rss_extra sockschain)"
 	if [[ -n ${sc:-} ]] && ! below $((RSS_TARGET_KB + 1)) "$sc"; then
 		miss "extra resident memory: $(num "$sc") kB above the bare program (target: at most $RSS_TARGET_KB kB)"
