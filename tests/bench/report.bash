@@ -369,7 +369,7 @@ print_misses() {
 		fi
 	done
 	# Against a baseline, no key slower; 2% is left for the noise of a
-	# median over a few rounds (a build against a copy of itself moves that much).
+	# median over a few rounds.
 	while read -r key; do
 		[[ -n $BASELINE ]] || break
 		sc=$(baseline_ratio "$key" ratio 3)
