@@ -316,6 +316,19 @@ print_baseline() {
 	done < <(baseline_keys)
 }
 
+# Against a baseline, no key slower; 2% is left for the noise of a median
+# over a few rounds.
+baseline_misses() {
+	local key sc
+	[[ -n $BASELINE ]] || return 0
+	while read -r key; do
+		sc=$(baseline_ratio "$key" ratio 3)
+		if below 0.98 "$sc"; then
+			miss "$(baseline_label "$key"): $sc of the baseline (target: none slower, within 0.98)"
+		fi
+	done < <(baseline_keys)
+}
+
 # below LIMIT VALUE: VALUE < LIMIT; a dash (no data) is not.
 below() {
 	[[ $2 != "—" && -n $2 ]] && awk -v l="$1" -v v="$2" 'BEGIN { exit !(v < l) }'
@@ -368,15 +381,7 @@ print_misses() {
 			miss "${LABEL[$key]}: the supervisor alone at $sc of the library's rate (target: 0.85)"
 		fi
 	done
-	# Against a baseline, no key slower; 2% is left for the noise of a
-	# median over a few rounds.
-	while read -r key; do
-		[[ -n $BASELINE ]] || break
-		sc=$(baseline_ratio "$key" ratio 3)
-		if below 0.98 "$sc"; then
-			miss "$(baseline_label "$key"): $sc of the baseline (target: none slower, within 0.98)"
-		fi
-	done < <(baseline_keys)
+	baseline_misses
 	read -r sc _ <<<"$(stats rss_extra sockschain)"
 	if [[ -n ${sc:-} ]] && ! below $((RSS_TARGET_KB + 1)) "$sc"; then
 		miss "extra resident memory: $(num "$sc") kB above the bare program (target: at most $RSS_TARGET_KB kB)"
