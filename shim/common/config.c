@@ -24,10 +24,7 @@ static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool loading __attribute__((tls_model("initial-exec")));
 
 /* A fork while another thread loads would leave the child's copy of the lock held forever. */
-__attribute__((constructor)) static void guard_load_lock(void)
-{
-	fork_guard(&load_lock, NULL);
-}
+static struct fork_guard load_guard = FORK_GUARD(&load_lock, NULL);
 
 bool shim_supervised_tree(void)
 {
@@ -108,7 +105,7 @@ const struct shim_config *shim_config(void)
 
 	if (cfg)
 		return cfg;
-	pthread_mutex_lock(&load_lock);
+	fork_guard_lock(&load_guard);
 	cfg = published;
 	if (!cfg) {
 		loading = true;

@@ -1,55 +1,69 @@
 #define _GNU_SOURCE
 #include "fork_guard.h"
 
-#include <stdbool.h>
-
-struct guarded {
-	pthread_mutex_t *lock;
-	void (*in_child)(void);
-};
-
 /*
- * Written only by constructors, before the program's threads, and read by
- * fork(): shared because pthread_atfork() handlers take no argument.
+ * The armed guards, newest first: shared because pthread_atfork() handlers
+ * take no argument. guards_lock orders arming against fork(), whose handlers
+ * are registered before the first guard is armed and take it first.
  */
-static struct guarded guarded[FORK_GUARD_MAX];
-static unsigned nguarded;
+static struct fork_guard *guards;
+static pthread_mutex_t guards_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+static bool handlers_registered;
 
 static void before_fork(void)
 {
-	unsigned i;
+	struct fork_guard *g;
 
-	for (i = 0; i < nguarded; i++)
-		pthread_mutex_lock(guarded[i].lock);
+	pthread_mutex_lock(&guards_lock);
+	for (g = guards; g; g = g->next)
+		pthread_mutex_lock(g->lock);
 }
 
 static void after_fork_in_parent(void)
 {
-	unsigned i = nguarded;
+	struct fork_guard *g;
 
-	while (i-- > 0)
-		pthread_mutex_unlock(guarded[i].lock);
+	for (g = guards; g; g = g->next)
+		pthread_mutex_unlock(g->lock);
+	pthread_mutex_unlock(&guards_lock);
 }
 
 static void after_fork_in_child(void)
 {
-	unsigned i = nguarded;
+	struct fork_guard *g;
 
-	while (i-- > 0) {
-		if (guarded[i].in_child)
-			guarded[i].in_child();
-		pthread_mutex_unlock(guarded[i].lock);
+	for (g = guards; g; g = g->next) {
+		if (g->in_child)
+			g->in_child();
+		pthread_mutex_unlock(g->lock);
 	}
+	pthread_mutex_unlock(&guards_lock);
 }
 
-void fork_guard(pthread_mutex_t *lock, void (*in_child)(void))
+static void register_handlers(void)
 {
-	static bool registered;
+	handlers_registered =
+		pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child) == 0;
+}
 
-	if (nguarded == FORK_GUARD_MAX)
-		return;	/* never: there are fewer users than that */
-	guarded[nguarded++] = (struct guarded){ lock, in_child };
-	if (!registered)
-		registered = pthread_atfork(before_fork, after_fork_in_parent,
-					    after_fork_in_child) == 0;
+static void arm(struct fork_guard *guard)
+{
+	pthread_once(&handlers_once, register_handlers);
+	if (!handlers_registered)
+		return;	/* out of memory: fork() is then as unguarded as without us */
+	pthread_mutex_lock(&guards_lock);
+	if (!guard->armed) {
+		guard->next = guards;
+		guards = guard;
+		__atomic_store_n(&guard->armed, true, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&guards_lock);
+}
+
+void fork_guard_lock(struct fork_guard *guard)
+{
+	if (!__atomic_load_n(&guard->armed, __ATOMIC_ACQUIRE))
+		arm(guard);
+	pthread_mutex_lock(guard->lock);
 }

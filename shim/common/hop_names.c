@@ -30,10 +30,7 @@ static void forget_lookups(void)
 		names[i].refreshing = false;	/* their threads are the parent's */
 }
 
-__attribute__((constructor)) static void guard_names_lock(void)
-{
-	fork_guard(&names_lock, forget_lookups);
-}
+static struct fork_guard names_guard = FORK_GUARD(&names_lock, forget_lookups);
 
 /* Under the lock. NULL when every slot is taken (more hops than a configuration holds). */
 static struct hop_name *slot_of(const struct hop *hop)
@@ -57,7 +54,7 @@ static void remember(void *ctx, int gai_rc, const struct addrinfo *res)
 	struct hop_name *slot = ctx;
 	struct netaddr addr;
 
-	pthread_mutex_lock(&names_lock);
+	fork_guard_lock(&names_guard);
 	if (gai_rc == 0 && resolve_pick(res, slot->hop->port, &addr) == 0) {
 		slot->addr = addr;
 		slot->known = true;
@@ -103,7 +100,7 @@ int hop_names_resolve(const struct resolver *res, const struct hop *hop, int64_t
 	bool known, refresh;
 	int gai_rc = 0, rc;
 
-	pthread_mutex_lock(&names_lock);
+	fork_guard_lock(&names_guard);
 	slot = slot_of(hop);
 	known = slot && slot->known;
 	if (known)

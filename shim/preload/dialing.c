@@ -20,10 +20,7 @@ static void forget_parents_claims(void)
 	claims_changed = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
 }
 
-__attribute__((constructor)) static void guard_claims_lock(void)
-{
-	fork_guard(&claims_lock, forget_parents_claims);
-}
+static struct fork_guard claims_guard = FORK_GUARD(&claims_lock, forget_parents_claims);
 
 static ino_t socket_inode(int fd)
 {
@@ -74,7 +71,7 @@ bool dialing_begin(int fd, bool nonblocking, struct dialing *d, int *rc)
 	*d = (struct dialing){ .ino = socket_inode(fd), .nonblocking = nonblocking };
 	if (d->ino == 0)
 		return true;
-	pthread_mutex_lock(&claims_lock);
+	fork_guard_lock(&claims_guard);
 	first = find(d->ino);
 	if (!first) {
 		d->next = claims;
@@ -95,7 +92,7 @@ void dialing_end(struct dialing *d, int rc)
 		return;
 	/* cancelled while waiting below, it would leave them reading a stack that is gone */
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	pthread_mutex_lock(&claims_lock);
+	fork_guard_lock(&claims_guard);
 	for (p = &claims; *p; p = &(*p)->next)
 		if (*p == d) {
 			*p = d->next;

@@ -28,11 +28,7 @@ static struct entry *slots;
 static size_t nslots;
 static bool any;		/* read unlocked: no tunnel yet, no fstat in lookups */
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
-
-__attribute__((constructor)) static void guard_table_lock(void)
-{
-	fork_guard(&table_lock, NULL);
-}
+static struct fork_guard table_guard = FORK_GUARD(&table_lock, NULL);
 
 /*
  * fstat(), not called as such: glibc's passes the kernel an empty path kept in
@@ -78,7 +74,7 @@ void peer_table_remember_inode(int fd, ino_t ino, const struct netaddr *hop,
 {
 	if (fd < 0 || fd >= MAX_FD || ino == 0)
 		return;
-	pthread_mutex_lock(&table_lock);
+	fork_guard_lock(&table_guard);
 	if (reserve((size_t)fd)) {
 		slots[fd] = (struct entry){ .ino = ino, .hop = *hop, .dest = *dest };
 		__atomic_store_n(&any, true, __ATOMIC_RELAXED);
@@ -117,7 +113,7 @@ bool peer_table_lookup(int fd, const struct netaddr *hop, struct netaddr *dest)
 	ino = socket_inode(fd);
 	if (ino == 0)
 		return false;
-	pthread_mutex_lock(&table_lock);
+	fork_guard_lock(&table_guard);
 	e = find(fd, ino);
 	if (e && same_netaddr(&e->hop, hop)) {
 		struct entry copy = *e;
