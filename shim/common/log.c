@@ -7,6 +7,7 @@
 #include "log.h"
 
 #include "../../chain/printable.h"
+#include "fd_stat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,7 @@ __attribute__((constructor)) static void note_stderr(void)
 {
 	struct stat st;
 
-	if (fstat(STDERR_FILENO, &st) < 0)
+	if (fd_stat(STDERR_FILENO, &st) < 0)
 		return;	/* closed at load: the library stays silent */
 	initial_stderr.open = true;
 	initial_stderr.dev = st.st_dev;
@@ -50,7 +51,7 @@ static bool is_initial_stderr(void)
 {
 	struct stat st;
 
-	return initial_stderr.open && fstat(STDERR_FILENO, &st) == 0 &&
+	return initial_stderr.open && fd_stat(STDERR_FILENO, &st) == 0 &&
 	       st.st_dev == initial_stderr.dev && st.st_ino == initial_stderr.ino;
 }
 

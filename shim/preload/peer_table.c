@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "peer_table.h"
 
+#include "../common/fd_stat.h"
 #include "../common/fork_guard.h"
 
 #include <fcntl.h>
@@ -30,17 +31,11 @@ static bool any;		/* read unlocked: no tunnel yet, no fstat in lookups */
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fork_guard table_guard = FORK_GUARD(&table_lock, NULL);
 
-/*
- * fstat(), not called as such: glibc's passes the kernel an empty path kept in
- * libc's read-only data, and that one read maps 64 kB of it (fault-around)
- * into a program that itself never calls fstat. Our empty path is in our pages.
- */
 static ino_t socket_inode(int fd)
 {
-	static const char no_path[] = "";
 	struct stat st;
 
-	if (fstatat(fd, no_path, &st, AT_EMPTY_PATH) < 0 || !S_ISSOCK(st.st_mode))
+	if (fd_stat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return 0;
 	return st.st_ino;
 }
