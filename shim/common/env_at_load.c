@@ -13,18 +13,38 @@ static const char *const names[] = {
 };
 enum { NAMES = sizeof(names) / sizeof(names[0]) };
 
-/* Written once by the constructor, before the program runs; read only after. */
-static char *kept[NAMES];
-static bool any_kept;
+/*
+ * Written once by the constructor, before the program runs; read only after.
+ * One object, so that keeping touches as few pages as it can; the copies go
+ * into room while they fit: the first malloc() would cost every program
+ * started under the library a heap of its own, at load.
+ */
+static struct {
+	bool any;
+	const char *value[NAMES];
+	char room[1024];
+} kept;
 
-void env_at_load_keep(void)
+static const char *copy(const char *value, size_t *used)
 {
+	size_t len = strlen(value) + 1;
+	char *at = kept.room + *used;
+
+	if (len > sizeof(kept.room) - *used)
+		return strdup(value);	/* a chain of many hops, say */
+	*used += len;
+	return memcpy(at, value, len);
+}
+
+/* Cold: it runs once, and so sits with the constructors, not among the hooks. */
+__attribute__((cold)) void env_at_load_keep(void)
+{
+	size_t i, used = 0;
 	const char *v;
-	size_t i;
 
 	for (i = 0; i < NAMES; i++)
-		if ((v = getenv(names[i])) && (kept[i] = strdup(v)))
-			any_kept = true;
+		if ((v = getenv(names[i])) && (kept.value[i] = copy(v, &used)))
+			kept.any = true;
 }
 
 /* Whether the environment still names a chain or a setting of ours. */
@@ -42,10 +62,10 @@ const char *env_at_load_get(const char *name)
 {
 	size_t i;
 
-	if (!any_kept || environment_has_ours())
+	if (!kept.any || environment_has_ours())
 		return getenv(name);
 	for (i = 0; i < NAMES; i++)
 		if (strcmp(names[i], name) == 0)
-			return kept[i];
+			return kept.value[i];
 	return getenv(name);
 }

@@ -347,3 +347,20 @@ s.sendall(b'no environment'); print(s.recv(100).decode())"
 	[ "${lines[1]}" = "no environment" ]
 	[[ $(proxy_log p2) == *"dest=$REMOTE:80 "*granted* ]]
 }
+
+@test "a chain too long for the room kept at load survives an emptied environment too" {
+	command -v python3 >/dev/null || missing "python3 is not installed"
+	local pad
+	pad=$(printf '%1500s' '')	# the spec's own whitespace: 1.5 kB, past the 1 kB kept in place
+	run preloaded SOCKS_CHAIN="$(hop p1)$pad$(hop p2)" python3 -c "
+import os, socket
+print(len(os.environ['SOCKS_CHAIN']) > 1500)
+os.environ.clear()
+s = socket.create_connection(('$REMOTE', 80), timeout=10)
+s.sendall(b'long chain'); print(s.recv(100).decode())"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "True" ]
+	[ "${lines[1]}" = "long chain" ]
+	[[ $(proxy_log p1) == *granted* ]]
+	[[ $(proxy_log p2) == *"dest=$REMOTE:80 "*granted* ]]
+}
