@@ -1,10 +1,12 @@
 #define _GNU_SOURCE
 #include "fakemap.h"
 
+#include "deadline.h"
 #include "endpoint.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <strings.h>
 
@@ -33,7 +35,11 @@ struct fake_entry {
 	char name[FAKE_NAME_MAX + 1];	/* "": free (a writer died changing it) */
 };
 
+/* The lock is set up by the first writer, not with the map: see lock_ready(). */
+enum lock_state { LOCK_UNSET, LOCK_SETTING, LOCK_SET };
+
 struct fake_map {
+	uint32_t lock_state;		/* enum lock_state */
 	pthread_mutex_t lock;
 	uint32_t count;			/* entries handed out: [0, count) hold names */
 	uint32_t hand;			/* where the search for an idle entry goes on */
@@ -46,19 +52,6 @@ struct fake_map {
 size_t fake_map_size(void)
 {
 	return sizeof(struct fake_map);
-}
-
-int fake_map_init(struct fake_map *map)
-{
-	pthread_mutexattr_t attr;
-	int rc;
-
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	rc = pthread_mutex_init(&map->lock, &attr);
-	pthread_mutexattr_destroy(&attr);
-	return -rc;
 }
 
 static uint32_t hash_name(const char *name)
@@ -186,9 +179,61 @@ static void repair(struct fake_map *map)
 	pthread_mutex_consistent(&map->lock);
 }
 
+/* By the one caller that moved the state to LOCK_SETTING. 0 or a negative errno. */
+static int set_up_lock(struct fake_map *map)
+{
+	pthread_mutexattr_t attr;
+	int rc;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	rc = pthread_mutex_init(&map->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	__atomic_store_n(&map->lock_state, rc == 0 ? LOCK_SET : LOCK_UNSET, __ATOMIC_RELEASE);
+	return -rc;
+}
+
+/*
+ * The lock, set up once by whichever caller needs it first, in whichever
+ * process shares the map: the memory stays untouched until then, so a
+ * program that never gives out a name never pays for its page. Another
+ * caller meanwhile waits the few stores that take, within
+ * LOCK_SETUP_WAIT_MS, past which the one setting it up must have died in
+ * the middle (a kill at that very instant): the map then stays unusable.
+ */
+#define LOCK_SETUP_WAIT_MS 1000
+
+static int lock_ready(struct fake_map *map)
+{
+	int64_t deadline = -1;
+	uint32_t state;
+
+	for (;;) {
+		state = __atomic_load_n(&map->lock_state, __ATOMIC_ACQUIRE);
+		if (state == LOCK_SET)
+			return 0;
+		if (state == LOCK_UNSET) {
+			if (__atomic_compare_exchange_n(&map->lock_state, &state, LOCK_SETTING, false,
+							__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+				return set_up_lock(map);
+			continue;	/* another got there first */
+		}
+		if (deadline < 0)
+			deadline = deadline_after_ms(LOCK_SETUP_WAIT_MS);
+		else if (deadline_left_ms(deadline) == 0)
+			return -ENOTRECOVERABLE;
+		sched_yield();
+	}
+}
+
 static int lock(struct fake_map *map)
 {
-	int rc = pthread_mutex_lock(&map->lock);
+	int rc = lock_ready(map);
+
+	if (rc < 0)
+		return rc;
+	rc = pthread_mutex_lock(&map->lock);
 
 	if (rc == EOWNERDEAD)
 		repair(map);

@@ -41,17 +41,18 @@ struct fake_use {
 	int64_t now_ms;			/* CLOCK_MONOTONIC, the same in every process */
 };
 
-/* The bytes a map needs. */
+/*
+ * The bytes a map needs: fake_map_size() zero bytes are an empty map, ready
+ * for use (shared between processes when the memory is).
+ */
 size_t fake_map_size(void);
-
-/* Sets up a map in zeroed memory of fake_map_size() bytes. 0 or a negative errno. */
-int fake_map_init(struct fake_map *map);
 
 /*
  * The fake address for name (same name, same address; names compare without
  * regard to case), and the name counts as used now. Returns 0, or -ENOSPC
  * when the map or the range is full and no name has been idle long enough,
- * -EINVAL for a name that is not a host name.
+ * -EINVAL for a name that is not a host name, -ENOTRECOVERABLE when a
+ * process died setting up or holding the lock beyond repair.
  */
 int fake_map_assign(struct fake_map *map, const struct fake_use *use, const char *name,
 		    struct netaddr *addr);

@@ -20,7 +20,7 @@
  * memory of our own instead, so names cross no further than forks there.
  */
 #define TREE_MAP_MAGIC 0x70616d656b616673ull	/* "sfakemap" */
-#define TREE_MAP_LAYOUT 1			/* bumped whenever struct fake_map changes */
+#define TREE_MAP_LAYOUT 2			/* bumped whenever struct fake_map changes */
 #define TREE_MAP_ENV "SOCKS_CHAIN_FAKE_MAP"
 
 struct tree_map_header {
@@ -80,10 +80,6 @@ __attribute__((constructor)) static void map_fake_names(void)
 	mem = shared_memory_map(fake_map_size());
 	if (!mem)
 		return;	/* names then fail to resolve: never a local lookup instead */
-	if (fake_map_init(mem) < 0) {
-		shared_memory_unmap(mem, fake_map_size());
-		return;
-	}
 	map = mem;
 	map_memory = mem;
 	map_memory_size = fake_map_size();
@@ -100,9 +96,7 @@ int fake_names_share_tree(void)
 	h = shared_memory_tree_create(tree_map_size(), "sockschain-fake-map", &fd);
 	if (!h)
 		return -errno;
-	rc = fake_map_init((struct fake_map *)(h + 1));
-	if (rc == 0 && shared_memory_tree_name(fd, name, sizeof(name)) < 0)
-		rc = -EOVERFLOW;
+	rc = shared_memory_tree_name(fd, name, sizeof(name)) < 0 ? -EOVERFLOW : 0;
 	if (rc == 0 && setenv(TREE_MAP_ENV, name, 1) < 0)
 		rc = -errno;
 	if (rc < 0) {

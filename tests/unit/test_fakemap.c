@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static struct fake_map *map;
 static struct cidr range;
@@ -20,7 +22,7 @@ static void fresh_map(const char *cidr, int64_t reuse_after_ms)
 	if (map)
 		munmap(map, fake_map_size());
 	map = mmap(NULL, fake_map_size(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(map != MAP_FAILED && fake_map_init(map) == 0);
+	CHECK(map != MAP_FAILED);
 	CHECK(cidr_parse(cidr, &range) == 0);
 	use.reuse_after_ms = reuse_after_ms;
 	use.now_ms = 5000;
@@ -227,11 +229,66 @@ static void readers_never_see_a_reused_entry(void)
 	CHECK(atomic_load(&assigned) > 2 * 254);	/* the writers did get reused addresses */
 }
 
+#define SHARERS 8
+#define SHARED_NAMES 50
+
+/* Child i: the names in its own order, each name's last octet written to got[name]. */
+static void share_names(int i, int start, uint32_t *got)
+{
+	struct netaddr a;
+	char name[32], go;
+	int k, n;
+
+	if (read(start, &go, 1) != 0)	/* all at once: when the parent closes the pipe */
+		_exit(2);
+	for (k = 0; k < SHARED_NAMES; k++) {
+		n = (k + i * 7) % SHARED_NAMES;
+		snprintf(name, sizeof(name), "n%d.test", n);
+		if (assign(name, &a) != 0)
+			_exit(1);
+		got[i * SHARED_NAMES + n] = last_octets(&a);
+	}
+	_exit(0);
+}
+
+/* A map nobody wrote yet, shared by processes that all give out names at once: one lock. */
+static void processes_set_up_one_lock(void)
+{
+	uint32_t *got, seen[SHARED_NAMES + 1] = { 0 };
+	int start[2], i, n, status, ok = 0;
+	pid_t pid[SHARERS];
+
+	fresh_map("10.99.0.0/24", 1000);
+	got = mmap(NULL, sizeof(*got) * SHARERS * SHARED_NAMES, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(got != MAP_FAILED && pipe(start) == 0);
+	for (i = 0; i < SHARERS; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			close(start[1]);
+			share_names(i, start[0], got);
+		}
+	}
+	close(start[0]);
+	close(start[1]);
+	for (i = 0; i < SHARERS; i++)
+		ok += pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 0;
+	CHECK(ok == SHARERS);
+	for (n = 0; n < SHARED_NAMES; n++) {
+		for (i = 1; i < SHARERS; i++)
+			CHECK(got[i * SHARED_NAMES + n] == got[n]);	/* one address per name */
+		CHECK(got[n] >= 1 && got[n] <= SHARED_NAMES && !seen[got[n]]++);
+	}
+	munmap(got, sizeof(*got) * SHARERS * SHARED_NAMES);
+}
+
 int main(void)
 {
 	RUN(one_address_per_name);
 	RUN(full_map_reuses_idle_names);
 	RUN(a_hundred_thousand_names);
 	RUN(readers_never_see_a_reused_entry);
+	RUN(processes_set_up_one_lock);
 	return check_done();
 }
