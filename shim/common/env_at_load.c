@@ -36,6 +36,17 @@ static const char *copy(const char *value, size_t *used)
 	return memcpy(at, value, len);
 }
 
+__attribute__((cold)) const char *env_now(const char *name)
+{
+	size_t len = strlen(name);
+	char **e;
+
+	for (e = environ; e && *e; e++)
+		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+			return *e + len + 1;
+	return NULL;
+}
+
 /* Cold: it runs once, and so sits with the constructors, not among the hooks. */
 __attribute__((cold)) void env_at_load_keep(void)
 {
@@ -43,7 +54,7 @@ __attribute__((cold)) void env_at_load_keep(void)
 	const char *v;
 
 	for (i = 0; i < NAMES; i++)
-		if ((v = getenv(names[i])) && (kept.value[i] = copy(v, &used)))
+		if ((v = env_now(names[i])) && (kept.value[i] = copy(v, &used)))
 			kept.any = true;
 }
 

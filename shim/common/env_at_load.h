@@ -10,6 +10,13 @@
 void env_at_load_keep(void);
 
 /*
+ * getenv(name), for the constructors: libc's would touch a page of libc
+ * that most programs never do, a page fault in each one started under the
+ * library.
+ */
+const char *env_now(const char *name);
+
+/*
  * getenv(name) for our variables (and HOME, XDG_CONFIG_HOME): while the
  * environment still holds any of ours it is the one read; once the program
  * has emptied it of all of them, the copies kept at load stand in. Where

@@ -3,8 +3,9 @@
 
 #include "../../chain/deadline.h"
 #include "../../chain/fakemap.h"
-#include "shared_memory.h"
 #include "../../chain/hostname.h"
+#include "env_at_load.h"
+#include "shared_memory.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -53,7 +54,7 @@ static bool tree_map_ours(const struct tree_map_header *h)
 /* The tree's map, inherited across exec; false when there is none of ours. */
 static bool attach_tree_map(void)
 {
-	const char *where = getauxval(AT_SECURE) ? NULL : getenv(TREE_MAP_ENV);
+	const char *where = getauxval(AT_SECURE) ? NULL : env_now(TREE_MAP_ENV);
 	struct tree_map_header *h;
 
 	if (!where || !*where)
