@@ -34,7 +34,8 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 
 CHAIN_SRC    := $(wildcard chain/*.c)
 # shim/: one folder per program, and common/ for what more than one links.
-SHIM_LIB_SRC := $(wildcard shim/preload/*.c shim/common/*.c)
+# common/ first: its variables written at load share a page (common/written_at_load.h).
+SHIM_LIB_SRC := $(wildcard shim/common/*.c shim/preload/*.c)
 # The launcher becomes the seccomp supervisor with --supervise: it links all of common/.
 SUPERVISOR_SRC := $(wildcard shim/supervisor/*.c)
 LAUNCHER_SRC := $(wildcard shim/launcher/*.c) $(wildcard shim/common/*.c) $(SUPERVISOR_SRC)

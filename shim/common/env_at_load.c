@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "env_at_load.h"
 
+#include "written_at_load.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,7 @@ static struct {
 	bool any;
 	const char *value[NAMES];
 	char room[1024];
-} kept;
+} kept WRITTEN_AT_LOAD;
 
 static const char *copy(const char *value, size_t *used)
 {

@@ -6,6 +6,7 @@
 #include "../../chain/hostname.h"
 #include "env_at_load.h"
 #include "shared_memory.h"
+#include "written_at_load.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -35,9 +36,9 @@ struct tree_map_header {
 _Static_assert(sizeof(struct tree_map_header) == 64, "the map's offset is part of the layout");
 
 /* Set once at load time (or by the launcher, before any fork), never changed after. */
-static struct fake_map *map;
-static void *map_memory;	/* what to unmap when the launcher replaces it */
-static size_t map_memory_size;
+static struct fake_map *map WRITTEN_AT_LOAD;
+static void *map_memory WRITTEN_AT_LOAD;	/* what to unmap when the launcher replaces it */
+static size_t map_memory_size WRITTEN_AT_LOAD;
 
 static size_t tree_map_size(void)
 {

@@ -8,6 +8,7 @@
 
 #include "../../chain/printable.h"
 #include "fd_stat.h"
+#include "written_at_load.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +35,7 @@ static struct {
 	bool open;
 	dev_t dev;
 	ino_t ino;
-} initial_stderr;
+} initial_stderr WRITTEN_AT_LOAD;
 
 __attribute__((constructor)) static void note_stderr(void)
 {
