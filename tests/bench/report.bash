@@ -80,43 +80,46 @@ measure() {
 }
 
 # Start-up: a program that never connects, bare, under each launcher, and
-# with each library preloaded alone (no launcher: one exec fewer).
+# with each library preloaded alone (no launcher: one exec fewer). The tools
+# go the other way round every other round, as in the rows.
 measure_startup() {
-	local bare line tool
+	local line tool tools=("${TOOLS[@]:1}")
 	line=$("$BENCH" spawn -n 200 -- true)
-	bare=$(field "$line" mean_us)
 	record start floor 0 0 0
 	record start_lib floor 0 0 0
-	record start_bare floor "$bare" 0 0
-	for tool in "${TOOLS[@]:1}"; do
+	record start_bare floor "$(field "$line" mean_us)" 0 0
+	((round % 2)) || mapfile -t tools < <(printf '%s\n' "${tools[@]}" | tac)
+	for tool in "${tools[@]}"; do
 		case $tool in
 		sockschain)
-			record_startup start "$tool" "$bare" "$SOCKSCHAIN" -q -c "$S4" true
-			record_startup start_lib "$tool" "$bare" --env "LD_PRELOAD=$BUILD/libsockschain.so" \
+			record_startup start "$tool" "$SOCKSCHAIN" -q -c "$S4" true
+			record_startup start_lib "$tool" --env "LD_PRELOAD=$BUILD/libsockschain.so" \
 				--env "SOCKS_CHAIN=$S4" true
 			;;
 		baseline)
-			record_startup start "$tool" "$bare" "$BASELINE/sockschain" -q -c "$S4" true
-			record_startup start_lib "$tool" "$bare" --env "LD_PRELOAD=$BASELINE/libsockschain.so" \
+			record_startup start "$tool" "$BASELINE/sockschain" -q -c "$S4" true
+			record_startup start_lib "$tool" --env "LD_PRELOAD=$BASELINE/libsockschain.so" \
 				--env "SOCKS_CHAIN=$S4" true
 			;;
 		proxychains)
-			record_startup start "$tool" "$bare" "$PROXYCHAINS" -q -f "$(pc_conf s4)" true
-			[[ -z $PC_LIB ]] || record_startup start_lib "$tool" "$bare" --env "LD_PRELOAD=$PC_LIB" \
+			record_startup start "$tool" "$PROXYCHAINS" -q -f "$(pc_conf s4)" true
+			[[ -z $PC_LIB ]] || record_startup start_lib "$tool" --env "LD_PRELOAD=$PC_LIB" \
 				--env "PROXYCHAINS_CONF_FILE=$(pc_conf s4)" --env PROXYCHAINS_QUIET_MODE=1 true
 			;;
 		esac
 	done
 }
 
-# record_startup KEY TOOL BARE_US [--env ...] CMD...: µs above the bare run.
+# record_startup KEY TOOL [--env ...] CMD...: µs above a bare run made just
+# before, so that the machine's drift between the two is as small as it can be.
 record_startup() {
-	local key=$1 tool=$2 bare=$3 args=() line us
-	shift 3
+	local key=$1 tool=$2 args=() line us bare
+	shift 2
 	while [[ $1 == --env ]]; do
 		args+=("$1" "$2")
 		shift 2
 	done
+	bare=$(field "$("$BENCH" spawn -n 200 -- true)" mean_us)
 	line=$("$BENCH" spawn -n 200 "${args[@]}" -- "$@")
 	us=$(field "$line" mean_us)
 	record "$key" "$tool" "$(awk -v a="$us" -v b="$bare" 'BEGIN { printf "%.1f", a - b }')" \
