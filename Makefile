@@ -77,9 +77,10 @@ $(OBJ)/tests/tools/pendingio.o: ALL_CFLAGS += -O2 -U_FORTIFY_SOURCE -D_FORTIFY_S
 # check of preload/real.h) bind at link time, not by 75 symbol lookups at
 # load in every program started under it (a quarter of what it adds to a
 # bare /bin/true, in instructions).
+LIB_LDFLAGS := -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now -Wl,-Bsymbolic-functions
+
 $(LIB): $(CHAIN_OBJ) $(SHIM_LIB_SRC:%.c=$(OBJ)/%.o)
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now -Wl,-Bsymbolic-functions \
-		-o $@ $^ $(ALL_LDFLAGS) -ldl
+	$(CC) -shared $(LIB_LDFLAGS) -o $@ $^ $(ALL_LDFLAGS) -ldl
 
 $(LAUNCHER): $(CHAIN_OBJ) $(LAUNCHER_SRC:%.c=$(OBJ)/%.o)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS)
