@@ -154,7 +154,7 @@ ratio() {
 		$1 == k && $2 == t { v[$6] = $3 }
 		$1 == k && $2 == b { w[$6] = $3 }
 		END {
-			for (r in v) if ((r in w) && w[r] != 0) x[n++] = v[r] / w[r]
+			for (r in v) if ((r in w) && w[r] > 0) x[n++] = v[r] / w[r]	# as round_ratios
 			if (n == 0) { print "—"; exit }
 			for (i = 0; i < n; i++)
 				for (j = i; j > 0 && x[j - 1] > x[j]; j--) { y = x[j]; x[j] = x[j - 1]; x[j - 1] = y }
